@@ -1,0 +1,207 @@
+"""``khit``: the headless command line, a thin shell over the services.
+
+Exit codes: 0 done; 2 wrong usage; 3 input refused (nothing written); 4 the database cannot
+be used (missing, newer than the program, not a KHIT database).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from .cli_output import print_rank, print_receipts, rank_json, receipts_json
+from .cli_parser import EXIT_DATABASE, EXIT_OK, EXIT_REFUSED, Parser
+from .domain.dates import DateFormatError, parse_date
+from .domain.lateness import Channel
+from .paths import default_database_path
+from .services.errors import InputRefused, ServiceError
+from .store.database import Database, open_database
+from .store.errors import DatabaseError
+
+DEMO_BANNER = "DỮ LIỆU MINH HỌA — không phải kết quả chính thức"
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="khit",
+        description="KHIT — thẩm định, xếp hạng mức độ ứng dụng CNTT (dòng lệnh).",
+        epilog="Mã thoát: 0 xong; 2 sai cách dùng; 3 dữ liệu nhập bị từ chối (không ghi gì); "
+        "4 không dùng được cơ sở dữ liệu.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=Parser)
+    commands.required = True
+
+    def with_db(p: Parser) -> Parser:
+        p.add_argument(
+            "--db",
+            metavar="TỆP",
+            help="tệp cơ sở dữ liệu (mặc định: khit.db trong thư mục dữ liệu của người dùng)",
+        )
+        return p
+
+    init = with_db(commands.add_parser("init", help="tạo cơ sở dữ liệu mới"))
+    init.add_argument("--demo", action="store_true", help="kèm kỳ đánh giá minh họa năm 2020")
+
+    rnd = commands.add_parser("round", help="kỳ đánh giá")
+    rnd_cmd = rnd.add_subparsers(dest="round_command", metavar="LỆNH", parser_class=Parser)
+    rnd_cmd.required = True
+    create = with_db(rnd_cmd.add_parser("create", help="tạo kỳ đánh giá cho một năm"))
+    create.add_argument("--year", type=int, required=True, metavar="NĂM")
+    create.add_argument(
+        "--copy-from",
+        type=int,
+        metavar="NĂM",
+        help="chép cơ quan, nhóm, quy tắc và phiếu của năm này",
+    )
+    with_db(rnd_cmd.add_parser("list", help="liệt kê các kỳ đánh giá"))
+
+    receipt = commands.add_parser("receipt", help="tiếp nhận phiếu")
+    receipt_cmd = receipt.add_subparsers(
+        dest="receipt_command", metavar="LỆNH", parser_class=Parser
+    )
+    receipt_cmd.required = True
+    add = with_db(receipt_cmd.add_parser("add", help="ghi nhận một phiếu nhận được"))
+    add.add_argument("--year", type=int, required=True, metavar="NĂM")
+    add.add_argument("--agency", required=True, metavar="MÃ", help="mã cơ quan (ví dụ STP)")
+    add.add_argument(
+        "--channel",
+        required=True,
+        choices=[c.value for c in Channel],
+        help="post = bưu điện; eoffice = phần mềm QLVB&ĐH; email = thư điện tử "
+        "công vụ; hand = nộp trực tiếp",
+    )
+    add.add_argument(
+        "--sent-date",
+        required=True,
+        metavar="dd/MM/yyyy",
+        help="ngày gửi: dấu bưu điện, ngày đến phần mềm QLVB&ĐH hoặc ngày gửi thư",
+    )
+    add.add_argument("--received-date", metavar="dd/MM/yyyy", help="ngày nhận thực tế")
+    add.add_argument("--doc-number", default="", metavar="SỐ", help="số, ký hiệu văn bản")
+    add.add_argument("--note", default="", metavar="GHI_CHÚ")
+    invalid = with_db(receipt_cmd.add_parser("invalidate", help="đánh dấu phiếu không hợp lệ"))
+    invalid.add_argument("--id", type=int, required=True, metavar="SỐ")
+    invalid.add_argument("--reason", required=True, metavar="LÝ_DO")
+
+    receipts = with_db(commands.add_parser("receipts", help="sổ tiếp nhận phiếu của một năm"))
+    receipts.add_argument("--year", type=int, required=True, metavar="NĂM")
+    receipts.add_argument("--json", action="store_true", help="in dạng JSON")
+
+    rank = with_db(commands.add_parser("rank", help="kết quả xếp loại, xếp hạng của một năm"))
+    rank.add_argument("--year", type=int, required=True, metavar="NĂM")
+    rank.add_argument("--json", action="store_true", help="in dạng JSON")
+    return parser
+
+
+def _db_path(arg: str | None) -> Path | str:
+    return arg if arg else default_database_path()
+
+
+def _open_existing(arg: str | None) -> Database:
+    target = _db_path(arg)
+    if "://" not in str(target) and not Path(target).exists():
+        raise DatabaseError(
+            f"Không tìm thấy cơ sở dữ liệu {target}. Hãy tạo bằng lệnh: khit init --db {target}"
+        )
+    return open_database(target)
+
+
+def _date(text: str, what: str) -> date:
+    try:
+        return parse_date(text)
+    except DateFormatError as exc:
+        raise InputRefused(f"{what}: {exc}") from None
+
+
+def run(args: Sequence[str] | None = None) -> int:
+    ns = build_parser().parse_args(args)
+    from .services import catalog, demo, receipts, results, rounds
+
+    if ns.command == "init":
+        target = _db_path(ns.db)
+        if "://" not in str(target) and Path(target).exists() and Path(target).stat().st_size:
+            db = open_database(target)
+            if catalog.is_initialised(db):
+                raise InputRefused(f"Cơ sở dữ liệu {target} đã có; không khởi tạo lại.")
+        db = open_database(target)
+        if ns.demo:
+            demo.build_demo(db)
+        else:
+            catalog.initialise(db)
+        note = " kèm dữ liệu minh họa năm 2020" if ns.demo else ""
+        print(f"Đã tạo cơ sở dữ liệu {db.display_name}{note}.", file=sys.stderr)
+        return EXIT_OK
+
+    db = _open_existing(ns.db)
+    demo_data = catalog.is_demo(db)
+    if ns.command == "round":
+        if ns.round_command == "create":
+            rounds.create_round(db, ns.year, copy_from=ns.copy_from)
+            print(f"Đã tạo kỳ đánh giá năm {ns.year}.", file=sys.stderr)
+        else:
+            for r in rounds.list_rounds(db):
+                flag = " (minh họa)" if r.is_demo else ""
+                print(f"{r.year}\t{r.agencies} cơ quan\t{r.state}{flag}")
+        return EXIT_OK
+    if ns.command == "receipt":
+        if ns.receipt_command == "add":
+            sent = _date(ns.sent_date, "Ngày gửi")
+            received = _date(ns.received_date, "Ngày nhận") if ns.received_date else None
+            rid = receipts.add_receipt(
+                db,
+                ns.year,
+                ns.agency,
+                Channel(ns.channel),
+                sent,
+                received_date=received,
+                doc_number=ns.doc_number,
+                note=ns.note,
+            )
+            print(f"Đã ghi nhận phiếu (số {rid}).", file=sys.stderr)
+        else:
+            receipts.invalidate_receipt(db, ns.id, ns.reason)
+            print(f"Đã đánh dấu lần tiếp nhận số {ns.id} không hợp lệ.", file=sys.stderr)
+        return EXIT_OK
+    if demo_data:
+        print(DEMO_BANNER, file=sys.stderr)
+    if ns.command == "receipts":
+        lines = receipts.register(db, ns.year, as_of=date.today())
+        if ns.json:
+            print(json.dumps(receipts_json(lines), ensure_ascii=False, indent=2))
+        else:
+            print_receipts(lines, ns.year, demo_data)
+        return EXIT_OK
+    rows = results.ranking(db, ns.year, as_of=date.today())
+    if ns.json:
+        print(json.dumps(rank_json(rows), ensure_ascii=False, indent=2))
+    else:
+        print_rank(rows, ns.year, demo_data)
+    return EXIT_OK
+
+
+def main(args: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8")
+    try:
+        return run(args)
+    except InputRefused as exc:
+        print(f"Từ chối: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except DatabaseError as exc:
+        print(f"Lỗi cơ sở dữ liệu: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+    except ServiceError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+    except BrokenPipeError:  # output piped into a program that stopped reading (head, less)
+        sys.stderr.close()
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,257 @@
+"""The demo round 2020 (DỮ LIỆU MINH HỌA): invented receipts and scores, every case present.
+
+Deterministic (a seeded generator), so screenshots and tests see the same data each time.
+Cases: on time (including a form sent on Sunday 15/11 and one on Monday 16/11, the shifted
+deadline), late within the grace period (20/11 and 23/11: −100), very late (24/11: Yếu),
+missing, an invalid first receipt followed by a valid one, a corrected form re-sent (the
+earliest counts), an exempt unit (Không xếp hạng), two agencies tied, one exactly on 85 %.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from ..domain.criteria import Criterion, FormTree, RuleKind
+from ..domain.lateness import Channel
+from ..store.database import Database
+from ..store.models import Meta
+from .audit import Actor
+from .catalog import initialise
+from .receipts import add_receipt, invalidate_receipt, member
+from .results import ranking
+from .rounds import create_round, get_round
+from .scores import open_sheet
+
+DEMO_YEAR = 2020
+DEMO_ACTOR = Actor(user="demo", machine="demo")
+
+# agency code → (channel, sent, received, document number suffix); None = nothing received
+LATE = {
+    "STP": (Channel.EOFFICE, date(2020, 11, 20)),  # 4 days late: −100
+    "CL": (Channel.POST, date(2020, 11, 23)),  # grace end moved from Sat 21/11: −100
+    "SNGV": (Channel.POST, date(2020, 11, 24)),  # beyond the grace period: Yếu
+    "CDKTCN": (Channel.EMAIL, date(2020, 11, 27)),  # beyond the grace period: Yếu
+}
+MISSING = {"KS", "QDTPT"}
+EXEMPT = {
+    "BQLDA-GT": "Đơn vị đang kiện toàn tổ chức trong năm 2020; Hội đồng thống nhất "
+    "không xếp hạng (dữ liệu minh họa)."
+}
+SUNDAY_SENDER, MONDAY_SENDER = "SXD", "SCT"
+INVALID_FIRST = "SYT"  # first copy unsigned, valid copy sent 19/11: −100
+CORRECTED = "NT"  # sent 10/11, corrected copy 18/11: the first counts, on time
+TIED = ("SKHDT", "STC")  # identical figures: equal scores, shared rank
+
+
+def build_demo(db: Database, *, progress: Any = None) -> None:
+    """Initialise ``db`` and build the demo round; ``db`` must be empty."""
+    initialise(db)
+    create_round(db, DEMO_YEAR, actor=DEMO_ACTOR, is_demo=True)
+    with db.session() as s:
+        s.add(Meta(key="demo", value="1"))
+        rnd = get_round(s, DEMO_YEAR)
+        for code, reason in EXEMPT.items():
+            member(s, rnd, code).exempt_reason = reason
+        members = sorted(
+            (Member(m.agency.code, m.group.number) for m in rnd.members), key=lambda m: m.code
+        )
+    rng = random.Random(DEMO_YEAR)
+    _receipts(db, members, rng)
+    senders = [m for m in members if m.code not in MISSING]
+    with db.session() as s:
+        for index, m in enumerate(senders):
+            sheet = open_sheet(s, DEMO_YEAR, m.code, DEMO_ACTOR)
+            maturity = _maturity(m, rng)
+            figures = _figures(sheet.tree, maturity, random.Random(_seed(m)))
+            for code, answer in figures.items():
+                sheet.set_self(code, answer)
+            _appraise(sheet, figures, rng)
+            if progress is not None:
+                progress(index + 1, len(senders))
+    _land_on_threshold(db)
+
+
+@dataclass(frozen=True)
+class Member:
+    code: str
+    group: int
+
+
+def _seed(m: Member) -> int:
+    code = TIED[0] if m.code in TIED else m.code
+    return sum(ord(ch) * (i + 1) for i, ch in enumerate(code))
+
+
+def _maturity(m: Member, rng: random.Random) -> float:
+    # float is fine here: it only draws invented figures, never a score
+    if m.code in TIED:
+        return 0.86
+    base = {1: 0.78, 2: 0.72, 3: 0.62}[m.group]
+    return min(0.99, max(0.3, rng.gauss(base, 0.12)))
+
+
+def _receipts(db: Database, members: list[Member], rng: random.Random) -> None:
+    channels = [Channel.EOFFICE, Channel.EOFFICE, Channel.POST, Channel.EMAIL, Channel.HAND]
+    for m in members:
+        code = m.code
+        if code in MISSING:
+            continue
+        doc = f"{100 + rng.randrange(900)}/{code}-VP"
+        if code in LATE:
+            channel, sent = LATE[code]
+        elif code == SUNDAY_SENDER:
+            channel, sent = Channel.EMAIL, date(2020, 11, 15)
+        elif code == MONDAY_SENDER:
+            channel, sent = Channel.POST, date(2020, 11, 16)
+        elif code == INVALID_FIRST:
+            first = add_receipt(
+                db,
+                DEMO_YEAR,
+                code,
+                Channel.EMAIL,
+                date(2020, 11, 12),
+                received_date=date(2020, 11, 12),
+                doc_number=doc,
+                actor=DEMO_ACTOR,
+            )
+            invalidate_receipt(
+                db,
+                first,
+                "Phiếu gửi qua thư điện tử chưa có chữ ký số của "
+                "thủ trưởng đơn vị; đề nghị gửi lại.",
+                actor=DEMO_ACTOR,
+            )
+            channel, sent = Channel.EOFFICE, date(2020, 11, 19)
+        else:
+            channel, sent = rng.choice(channels), date(2020, 11, 2) + timedelta(rng.randrange(12))
+        received = sent + timedelta(days=rng.randrange(2, 5) if channel is Channel.POST else 0)
+        add_receipt(
+            db,
+            DEMO_YEAR,
+            code,
+            channel,
+            sent,
+            received_date=received,
+            doc_number=doc,
+            actor=DEMO_ACTOR,
+        )
+        if code == CORRECTED:
+            add_receipt(
+                db,
+                DEMO_YEAR,
+                code,
+                Channel.EOFFICE,
+                sent + timedelta(days=8),
+                received_date=sent + timedelta(days=8),
+                doc_number=doc + " (bổ sung)",
+                actor=DEMO_ACTOR,
+            )
+
+
+def _figures(tree: FormTree, m: float, rng: random.Random) -> dict[str, dict[str, Any]]:
+    return {leaf.code: _answer(leaf, m, rng) for leaf in tree.leaves()}
+
+
+def _answer(leaf: Criterion, m: float, rng: random.Random) -> dict[str, Any]:
+    rule = leaf.rule
+    assert rule is not None
+    share = min(1.0, max(0.0, rng.gauss(m, 0.1)))
+    match rule.kind:
+        case RuleKind.TYPED:
+            return {
+                "points": str(
+                    (leaf.max_points * Decimal(round(share * 4)) / 4).quantize(Decimal("0.01"))
+                )
+            }
+        case RuleKind.YES_NO:
+            return {"yes": rng.random() < m + 0.1}
+        case RuleKind.OPTIONS:
+            ordered = sorted(rule.options, key=lambda o: o.points, reverse=True)
+            index = min(len(ordered) - 1, int((1 - share) * len(ordered)))
+            return {"option": ordered[index].label}
+        case RuleKind.RATIO:
+            total = rng.randrange(30, 400)
+            return {"numerator": str(round(total * share)), "denominator": str(total)}
+        case RuleKind.TIERS:
+            top = max(t.minimum for t in rule.tiers)
+            return {"value": str(round(float(top) * 1.2 * share))}
+        case RuleKind.NORMALISED:
+            return {"value": f"{2 + 18 * share:.2f}"}
+        case RuleKind.PER_ITEM:
+            cap = int(leaf.max_points / (rule.per_item or 1))
+            return {"count": round(cap * share)}
+        case RuleKind.DEDUCTION:
+            return {"count": 0 if rng.random() < m else rng.randrange(1, 3)}
+    raise AssertionError(rule.kind)  # pragma: no cover
+
+
+ADJUSTMENTS = {
+    RuleKind.RATIO: "Đối chiếu số liệu của {verifier}: tử số thực tế thấp hơn số đơn vị báo cáo.",
+    RuleKind.YES_NO: "Không có tài liệu kiểm chứng ({evidence}); không tính điểm.",
+    RuleKind.PER_ITEM: "Khảo sát thực tế: chỉ xác nhận được một phần số mục đơn vị kê khai.",
+}
+
+
+def _appraise(sheet: Any, figures: dict[str, dict[str, Any]], rng: random.Random) -> None:
+    code = sheet.member.agency.code
+    if code in TIED or rng.random() > 0.45:
+        return
+    candidates = [
+        leaf
+        for leaf in sheet.tree.leaves()
+        if leaf.rule.kind in ADJUSTMENTS and _adjustable(leaf, figures[leaf.code])
+    ]
+    for leaf in rng.sample(candidates, k=min(len(candidates), rng.randrange(1, 4))):
+        answer = dict(figures[leaf.code])
+        kind = leaf.rule.kind
+        if kind is RuleKind.RATIO:
+            answer["numerator"] = str(int(int(answer["numerator"]) * 0.8))
+        elif kind is RuleKind.YES_NO:
+            answer["yes"] = False
+        else:
+            answer["count"] = max(0, int(answer["count"]) - 2)
+        reason = ADJUSTMENTS[kind].format(
+            verifier=leaf.verifier or "cơ quan chuyên môn", evidence=leaf.evidence or "hồ sơ"
+        )
+        source = "survey" if kind is RuleKind.PER_ITEM else "cross_check"
+        sheet.set_appraised(leaf.code, answer=answer, reason=reason, source=source)
+
+
+def _adjustable(leaf: Criterion, answer: dict[str, Any]) -> bool:
+    kind = leaf.rule.kind if leaf.rule else None
+    if kind is RuleKind.RATIO:
+        return int(answer["numerator"]) >= 5
+    if kind is RuleKind.YES_NO:
+        return bool(answer["yes"])
+    return kind is RuleKind.PER_ITEM and int(answer["count"]) >= 2
+
+
+def _land_on_threshold(db: Database) -> None:
+    """Appraise the typed criterion 1.8 of one agency so its total is exactly 850,00 of
+    1.000: the threshold of Tốt, reached by summing decimals (Điều 8.1)."""
+    target = Decimal("850.00")
+    for row in ranking(db, DEMO_YEAR):
+        if row.status.value != "on_time" or row.agency_code in TIED or row.group != 1:
+            continue
+        with db.session() as s:
+            sheet = open_sheet(s, DEMO_YEAR, row.agency_code, DEMO_ACTOR)
+            wanted = _leaf_points(sheet, "1.8") + target - (row.appraised_total or Decimal(0))
+            if Decimal(0) <= wanted <= sheet.tree.get("1.8").max_points:
+                sheet.set_appraised(
+                    "1.8",
+                    points_value=wanted,
+                    source="council",
+                    reason="Hội đồng chấm lại mức sẵn sàng IPv6 theo kết quả kiểm tra thực tế.",
+                )
+                return
+
+
+def _leaf_points(sheet: Any, code: str) -> Decimal:
+    row = sheet.rows[sheet.ids[code]]
+    if row.appraised_points is not None:
+        return Decimal(row.appraised_points)
+    return Decimal(row.self_points or 0)

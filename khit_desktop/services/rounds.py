@@ -1,0 +1,131 @@
+"""Rounds (kỳ đánh giá): creating a year, reading its rules and members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.dates import Holiday
+from ..domain.rules import RoundRules, Thresholds
+from ..store.database import Database
+from ..store.models import Agency, GroupCatalog, Round, RoundAgency, RoundGroup, RoundHoliday
+from .audit import Actor, now_utc, record
+from .catalog import is_initialised, latest_form_id
+from .errors import InputRefused, NotFound
+
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def get_round(session: Session, year: int) -> Round:
+    found = session.scalar(select(Round).where(Round.year == year))
+    if found is None:
+        years = ", ".join(str(y) for y in session.scalars(select(Round.year).order_by(Round.year)))
+        hint = f" Các kỳ hiện có: {years}." if years else " Chưa có kỳ đánh giá nào."
+        raise NotFound(f"Không có kỳ đánh giá năm {year}.{hint}")
+    return found
+
+
+def rules_of(rnd: Round) -> RoundRules:
+    """The domain rules of a stored round."""
+    return RoundRules(
+        year=rnd.year,
+        deadline=rnd.deadline,
+        grace_days=rnd.grace_days,
+        late_penalty=rnd.late_penalty,
+        thresholds=Thresholds(rnd.threshold_good, rnd.threshold_fair, rnd.threshold_average),
+        shift_to_working_day=rnd.shift_to_working_day,
+        holidays=tuple(Holiday(h.day, h.name) for h in rnd.holidays),
+        group_names={g.number: g.name for g in rnd.groups},
+    )
+
+
+def _apply_rules(rnd: Round, rules: RoundRules) -> None:
+    rnd.deadline = rules.deadline
+    rnd.grace_days = rules.grace_days
+    rnd.late_penalty = rules.late_penalty
+    rnd.threshold_good = rules.thresholds.good
+    rnd.threshold_fair = rules.thresholds.fair
+    rnd.threshold_average = rules.thresholds.average
+    rnd.shift_to_working_day = rules.shift_to_working_day
+    rnd.holidays = [RoundHoliday(day=h.day, name=h.name) for h in rules.holidays]
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    year: int
+    agencies: int
+    state: str
+    is_demo: bool
+
+
+def list_rounds(db: Database) -> list[RoundSummary]:
+    with db.session() as s:
+        return [
+            RoundSummary(r.year, len(r.members), r.state, r.is_demo)
+            for r in s.scalars(select(Round).order_by(Round.year))
+        ]
+
+
+def create_round(
+    db: Database,
+    year: int,
+    *,
+    copy_from: int | None = None,
+    actor: Actor | None = None,
+    is_demo: bool = False,
+) -> int:
+    """A new round for ``year``: the regulation's defaults, the catalogue's active agencies
+    and the latest form — or a copy of year ``copy_from``'s agencies, groups, rules and form.
+    Returns the round's id."""
+    actor = actor or Actor()
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InputRefused(f"Năm {year} không hợp lệ (từ {MIN_YEAR} đến {MAX_YEAR}).")
+    if not is_initialised(db):
+        raise InputRefused("Cơ sở dữ liệu chưa được khởi tạo: hãy chạy 'khit init' trước.")
+    default_form = None if copy_from is not None else latest_form_id(db)
+    with db.session() as s:
+        if s.scalar(select(Round.id).where(Round.year == year)) is not None:
+            raise InputRefused(f"Kỳ đánh giá năm {year} đã có.")
+        source = get_round(s, copy_from) if copy_from is not None else None
+        rules = rules_of(source).for_year(year) if source else RoundRules.defaults(year)
+        rnd = Round(year=year, state="receiving", is_demo=is_demo, created_at=now_utc())
+        _apply_rules(rnd, rules)
+        s.add(rnd)
+        if source is not None:
+            groups = {
+                g.number: RoundGroup(number=g.number, name=g.name, form_id=g.form_id)
+                for g in source.groups
+            }
+            rnd.groups = list(groups.values())
+            for m in source.members:
+                rnd.members.append(
+                    RoundAgency(
+                        agency=m.agency,
+                        group=groups[m.group.number],
+                        name=m.name,
+                        exempt_reason=None,
+                    )
+                )
+        else:
+            groups = {
+                g.number: RoundGroup(number=g.number, name=g.name, form_id=default_form)
+                for g in s.scalars(select(GroupCatalog).order_by(GroupCatalog.number))
+            }
+            rnd.groups = list(groups.values())
+            for agency in s.scalars(select(Agency).where(Agency.active.is_(True))):
+                rnd.members.append(
+                    RoundAgency(agency=agency, group=groups[agency.default_group], name=agency.name)
+                )
+        s.flush()
+        record(
+            s,
+            actor,
+            "round.create",
+            "round",
+            rnd.id,
+            year=year,
+            new={"year": year, "copy_from": copy_from, "agencies": len(rnd.members)},
+        )
+        return rnd.id

@@ -1,0 +1,212 @@
+"""Scores: the agency's self-assessment and the council's appraisal, kept apart."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..domain.collation import nfc
+from ..domain.criteria import Criterion, RuleKind, ScoringError, score_leaf
+from ..domain.numbers import points
+from ..store.database import Database
+from ..store.models import Round, RoundAgency, ScoreRow
+from .audit import Actor, now_utc, record
+from .errors import InputRefused, NotFound
+from .forms import criterion_ids, form_tree
+from .receipts import member
+from .rounds import get_round
+
+SOURCES = {
+    "form": "Phiếu tự đánh giá",
+    "cross_check": "Đối chiếu số liệu",
+    "survey": "Khảo sát thực tế",
+    "council": "Hội đồng thẩm định",
+}
+
+
+def check_answer(criterion: Criterion, answer: Mapping[str, Any]) -> Decimal:
+    """Validate an answer alone (a normalised value against itself); returns its points."""
+    best = None
+    if criterion.rule is not None and criterion.rule.kind is RuleKind.NORMALISED:
+        try:
+            best = Decimal(str(answer.get("value")))
+        except ArithmeticError:
+            best = None
+    try:
+        return score_leaf(criterion, answer, best)
+    except ScoringError as exc:
+        raise InputRefused(str(exc)) from None
+
+
+def _check_points(criterion: Criterion, value: Decimal) -> Decimal:
+    if value < 0 or value > criterion.max_points:
+        raise InputRefused(
+            f"Tiêu chí {criterion.code}: điểm {value} ngoài khoảng 0 đến {criterion.max_points}."
+        )
+    if value != points(value):
+        raise InputRefused(f"Tiêu chí {criterion.code}: điểm chỉ có tối đa 2 chữ số thập phân.")
+    return points(value)
+
+
+def _snapshot(row: ScoreRow) -> dict[str, object]:
+    return {
+        "self_answer": json.loads(row.self_answer) if row.self_answer else None,
+        "self_points": row.self_points,
+        "appraised_answer": json.loads(row.appraised_answer) if row.appraised_answer else None,
+        "appraised_points": row.appraised_points,
+        "source": row.source,
+        "reason": row.reason,
+    }
+
+
+class ScoreSheet:
+    """Writes the scores of one agency in one round inside an open session."""
+
+    def __init__(self, session: Session, rnd: Round, m: RoundAgency, actor: Actor) -> None:
+        if rnd.state == "finalized":
+            raise InputRefused(f"Kỳ đánh giá năm {rnd.year} đã chốt, không sửa điểm được.")
+        form_id = m.group.form_id
+        if form_id is None:
+            raise InputRefused(f"Nhóm {m.group.number} của năm {rnd.year} chưa có phiếu đánh giá.")
+        self.session, self.rnd, self.member, self.actor = session, rnd, m, actor
+        self.tree = form_tree(session, form_id)
+        self.ids = criterion_ids(session, form_id)
+        existing = session.scalars(
+            select(ScoreRow).where(ScoreRow.round_id == rnd.id, ScoreRow.agency_id == m.agency_id)
+        ).all()
+        self.rows = {row.criterion_id: row for row in existing}
+
+    def _leaf(self, code: str) -> Criterion:
+        if code not in self.tree:
+            raise NotFound(f"Phiếu đánh giá không có tiêu chí mã '{code}'.")
+        criterion = self.tree.get(code)
+        if not criterion.is_leaf:
+            raise InputRefused(
+                f"Tiêu chí {code} là tiêu chí cha: điểm là tổng các tiêu chí con, "
+                "không nhập trực tiếp."
+            )
+        return criterion
+
+    def _row(self, code: str) -> tuple[ScoreRow, dict[str, object] | None]:
+        cid = self.ids[code]
+        row = self.rows.get(cid)
+        if row is not None:
+            return row, _snapshot(row)
+        row = ScoreRow(
+            round_id=self.rnd.id,
+            agency_id=self.member.agency_id,
+            criterion_id=cid,
+            reason="",
+            source="form",
+            updated_at=now_utc(),
+            updated_by=self.actor.user,
+        )
+        self.session.add(row)
+        self.rows[cid] = row
+        return row, None
+
+    def _audit(self, action: str, row: ScoreRow, code: str, old: object, reason: str) -> None:
+        self.session.flush()
+        record(
+            self.session,
+            self.actor,
+            action,
+            "score",
+            row.id,
+            year=self.rnd.year,
+            old=old,
+            new={"agency": self.member.agency.code, "criterion": code, **_snapshot(row)},
+            reason=reason,
+        )
+
+    def set_self(
+        self, code: str, answer: Mapping[str, Any] | None, claimed: Decimal | None = None
+    ) -> None:
+        """The agency's figure and/or its self-assessed points (điểm tự chấm)."""
+        criterion = self._leaf(code)
+        if answer is not None:
+            computed = check_answer(criterion, answer)
+            if (
+                claimed is None
+                and criterion.rule
+                and criterion.rule.kind is not RuleKind.NORMALISED
+            ):
+                claimed = computed
+        if claimed is not None:
+            claimed = _check_points(criterion, claimed)
+        row, old = self._row(code)
+        row.self_answer = json.dumps(dict(answer), ensure_ascii=False) if answer else None
+        row.self_points = claimed
+        row.updated_at, row.updated_by = now_utc(), self.actor.user
+        self._audit("score.self", row, code, old, "")
+
+    def set_appraised(
+        self,
+        code: str,
+        *,
+        answer: Mapping[str, Any] | None = None,
+        points_value: Decimal | None = None,
+        reason: str,
+        source: str = "cross_check",
+    ) -> None:
+        """The appraised figure or points, with the reason (required) and its source."""
+        criterion = self._leaf(code)
+        reason = nfc(reason).strip()
+        if not reason:
+            raise InputRefused(f"Tiêu chí {code}: cần ghi lý do của điểm thẩm định.")
+        if source not in SOURCES:
+            raise InputRefused(f"Nguồn điểm thẩm định '{source}' không hợp lệ.")
+        if (answer is None) == (points_value is None):
+            raise InputRefused(f"Tiêu chí {code}: nhập số liệu thẩm định hoặc điểm thẩm định.")
+        if answer is not None:
+            check_answer(criterion, answer)
+        if points_value is not None:
+            points_value = _check_points(criterion, points_value)
+        row, old = self._row(code)
+        row.appraised_answer = json.dumps(dict(answer), ensure_ascii=False) if answer else None
+        row.appraised_points = points_value
+        row.reason, row.source = reason, source
+        row.updated_at, row.updated_by = now_utc(), self.actor.user
+        self._audit("score.appraise", row, code, old, reason)
+
+
+def open_sheet(session: Session, year: int, agency_code: str, actor: Actor) -> ScoreSheet:
+    rnd = get_round(session, year)
+    return ScoreSheet(session, rnd, member(session, rnd, agency_code), actor)
+
+
+def set_self_score(
+    db: Database,
+    year: int,
+    agency_code: str,
+    code: str,
+    *,
+    answer: Mapping[str, Any] | None = None,
+    claimed: Decimal | None = None,
+    actor: Actor | None = None,
+) -> None:
+    with db.session() as s:
+        open_sheet(s, year, agency_code, actor or Actor()).set_self(code, answer, claimed)
+
+
+def set_appraised_score(
+    db: Database,
+    year: int,
+    agency_code: str,
+    code: str,
+    *,
+    reason: str,
+    answer: Mapping[str, Any] | None = None,
+    points_value: Decimal | None = None,
+    source: str = "cross_check",
+    actor: Actor | None = None,
+) -> None:
+    with db.session() as s:
+        open_sheet(s, year, agency_code, actor or Actor()).set_appraised(
+            code, answer=answer, points_value=points_value, reason=reason, source=source
+        )

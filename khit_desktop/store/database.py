@@ -1,0 +1,194 @@
+"""Opening a database: engine, SQLite pragmas, migrations (Alembic), safety backup.
+
+``open_database(target)`` is the only way in: it returns a ``Database`` whose ``session()``
+is one transaction. The engine is never global, so each test opens its own file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..paths import migrations_dir
+from .errors import DatabaseError, DatabaseTooNewError, NotAKhitDatabaseError
+from .frozen import install_frozen_form_guard
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Python's sqlite3 ignores journal_mode inside an open transaction: set pragmas here,
+    # right after connecting, before anything else runs.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def database_url(target: str | Path) -> URL:
+    """A SQLAlchemy URL from a file path or a URL string."""
+    text_target = str(target)
+    if "://" in text_target:
+        return make_url(text_target)
+    path = Path(text_target).expanduser().resolve()
+    return URL.create("sqlite+pysqlite", database=str(path))
+
+
+@dataclass
+class Database:
+    """An open database: what the services need."""
+
+    engine: Engine
+    url: URL
+    backup_path: Path | None = None  # the copy made before the last upgrade, if any
+
+    def __post_init__(self) -> None:
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def path(self) -> Path | None:
+        if self.url.get_backend_name() == "sqlite" and self.url.database:
+            return Path(self.url.database)
+        return None
+
+    @property
+    def display_name(self) -> str:
+        return str(self.path) if self.path else self.url.render_as_string(hide_password=True)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One transaction: committed when the block ends, rolled back on any exception."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(target: str | Path, *, upgrade: bool = True) -> Database:
+    """Open (creating if needed) and upgrade the database at ``target``.
+
+    An existing database older than the program is first copied with SQLite's backup API;
+    one newer than the program is refused.
+    """
+    url = database_url(target)
+    is_sqlite = url.get_backend_name() == "sqlite"
+    if is_sqlite and url.database:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    if is_sqlite:
+        event.listen(engine, "connect", _sqlite_on_connect)
+        check_sqlite_pragmas(engine)
+    db = Database(engine, url)
+    install_frozen_form_guard(db._sessions)
+    if upgrade:
+        db.backup_path = migrate(db)
+    return db
+
+
+def check_sqlite_pragmas(engine: Engine) -> None:
+    """Assert the pragmas took effect (a silent failure would risk the data)."""
+    with engine.connect() as conn:
+        got = {
+            "foreign_keys": conn.execute(text("PRAGMA foreign_keys")).scalar(),
+            "journal_mode": str(conn.execute(text("PRAGMA journal_mode")).scalar()).lower(),
+            "synchronous": conn.execute(text("PRAGMA synchronous")).scalar(),
+            "busy_timeout": conn.execute(text("PRAGMA busy_timeout")).scalar(),
+        }
+    expected = {
+        "foreign_keys": 1,
+        "journal_mode": "wal",
+        "synchronous": 2,
+        "busy_timeout": BUSY_TIMEOUT_MS,
+    }
+    if got != expected:
+        raise DatabaseError(
+            "Không thiết lập được chế độ an toàn cho cơ sở dữ liệu SQLite "
+            f"(cần {expected}, có {got}). Hãy đặt tệp dữ liệu trên ổ đĩa của máy này."
+        )
+
+
+def _alembic_config(connection: Any) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    cfg = _alembic_config(None)
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(db: Database) -> Path | None:
+    """Upgrade to the program's schema; return the backup made first, if any."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config(None))
+    current = current_revision(db.engine)
+    head = script.get_current_head()
+    if current == head:
+        return None
+    known = {rev.revision for rev in script.walk_revisions()}
+    if current is not None and current not in known:
+        raise DatabaseTooNewError(
+            f"Cơ sở dữ liệu {db.display_name} được tạo bởi phiên bản KHIT Desktop mới hơn "
+            f"(lược đồ '{current}'). Hãy cài phiên bản mới nhất của chương trình để mở tệp này."
+        )
+    if current is None:
+        tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        if tables:
+            raise NotAKhitDatabaseError(
+                f"Tệp {db.display_name} không phải cơ sở dữ liệu của KHIT Desktop "
+                "(có dữ liệu lạ, không có phiên bản lược đồ). Chương trình không ghi vào tệp này."
+            )
+    backup = None
+    if current is not None and db.path is not None:
+        backup = backup_sqlite(db.path, f"truoc-nang-cap-{current}")
+    with db.engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "head")
+    return backup
+
+
+def backup_sqlite(path: Path, label: str) -> Path:
+    """A consistent copy of a live SQLite file (backup API, never a raw file copy)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.stem}.{label}.{stamp}{path.suffix or '.db'}")
+    counter = 1
+    while target.exists():
+        target = path.with_name(f"{path.stem}.{label}.{stamp}-{counter}{path.suffix or '.db'}")
+        counter += 1
+    source = sqlite3.connect(str(path))
+    dest = sqlite3.connect(str(target))
+    try:
+        with dest:
+            source.backup(dest)
+    finally:
+        dest.close()
+        source.close()
+    return target

@@ -1,0 +1,228 @@
+"""SQLAlchemy models: rounds and their rules, groups, agencies, forms, receipts, scores, audit.
+
+Scores are kept exact (``ExactDecimal``); self-assessed and appraised values are separate
+columns of one row per (round, agency, criterion). The audit table is append-only.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .types import ExactDecimal
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Meta(Base):
+    """Key/value facts about the database itself (e.g. ``demo`` = '1')."""
+
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class GroupCatalog(Base):
+    """Nhóm (Điều 2): the default names of the groups; each round keeps its own copy."""
+
+    __tablename__ = "group_catalog"
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Round(Base):
+    """Kỳ đánh giá (one year) with its rules."""
+
+    __tablename__ = "round"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    deadline: Mapped[date] = mapped_column(Date)
+    grace_days: Mapped[int] = mapped_column(Integer, default=5)
+    late_penalty: Mapped[Decimal] = mapped_column(ExactDecimal)
+    threshold_good: Mapped[Decimal] = mapped_column(ExactDecimal)
+    threshold_fair: Mapped[Decimal] = mapped_column(ExactDecimal)
+    threshold_average: Mapped[Decimal] = mapped_column(ExactDecimal)
+    shift_to_working_day: Mapped[bool] = mapped_column(Boolean, default=True)
+    state: Mapped[str] = mapped_column(String(20), default="receiving")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    holidays: Mapped[list[RoundHoliday]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="RoundHoliday.day"
+    )
+    groups: Mapped[list[RoundGroup]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="RoundGroup.number"
+    )
+    members: Mapped[list[RoundAgency]] = relationship(
+        back_populates="round", cascade="all, delete-orphan"
+    )
+
+
+class RoundHoliday(Base):
+    """Ngày nghỉ lễ/nghỉ bù that the working-day rule skips."""
+
+    __tablename__ = "round_holiday"
+    __table_args__ = (UniqueConstraint("round_id", "day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(200))
+    round: Mapped[Round] = relationship(back_populates="holidays")
+
+
+class RoundGroup(Base):
+    """A group as it stands in one round, with the form its agencies use."""
+
+    __tablename__ = "round_group"
+    __table_args__ = (UniqueConstraint("round_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    form_id: Mapped[int | None] = mapped_column(ForeignKey("form.id"))
+    round: Mapped[Round] = relationship(back_populates="groups")
+    form: Mapped[Form | None] = relationship()
+
+
+class Agency(Base):
+    """Cơ quan, đơn vị: the code stays across renames; names per year live on RoundAgency."""
+
+    __tablename__ = "agency"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    default_group: Mapped[int] = mapped_column(ForeignKey("group_catalog.number"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class RoundAgency(Base):
+    """Membership of an agency in one round: its name and group that year."""
+
+    __tablename__ = "round_agency"
+    __table_args__ = (UniqueConstraint("round_id", "agency_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("round_group.id"))
+    name: Mapped[str] = mapped_column(String(300))
+    exempt_reason: Mapped[str | None] = mapped_column(Text)
+    round: Mapped[Round] = relationship(back_populates="members")
+    agency: Mapped[Agency] = relationship()
+    group: Mapped[RoundGroup] = relationship()
+
+
+class Form(Base):
+    """Phiếu đánh giá: a versioned criteria set."""
+
+    __tablename__ = "form"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    year: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text, default="")
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    criteria: Mapped[list[CriterionRow]] = relationship(
+        back_populates="form", cascade="all, delete-orphan", order_by="CriterionRow.position"
+    )
+
+
+class CriterionRow(Base):
+    """Tiêu chí of a form; ``rule_json`` is None for a parent."""
+
+    __tablename__ = "criterion"
+    __table_args__ = (UniqueConstraint("form_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("form.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("criterion.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    max_points: Mapped[Decimal] = mapped_column(ExactDecimal)
+    rule_json: Mapped[str | None] = mapped_column(Text)
+    gate_code: Mapped[str | None] = mapped_column(String(40))
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    verifier: Mapped[str] = mapped_column(Text, default="")
+    input_label: Mapped[str] = mapped_column(Text, default="")
+    form: Mapped[Form] = relationship(back_populates="criteria")
+
+
+class ReceiptRow(Base):
+    """Tiếp nhận phiếu: one received copy of an agency's form (corrections are new rows)."""
+
+    __tablename__ = "receipt"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    sent_date: Mapped[date] = mapped_column(Date)
+    received_date: Mapped[date | None] = mapped_column(Date)
+    doc_number: Mapped[str] = mapped_column(String(120), default="")
+    valid: Mapped[bool] = mapped_column(Boolean, default=True)
+    invalid_reason: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[str] = mapped_column(String(120))
+
+
+class ScoreRow(Base):
+    """Điểm of one criterion for one agency in one round: self-assessed and appraised apart."""
+
+    __tablename__ = "score"
+    __table_args__ = (UniqueConstraint("round_id", "agency_id", "criterion_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"))
+    self_answer: Mapped[str | None] = mapped_column(Text)  # JSON, see domain.criteria
+    self_points: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    appraised_answer: Mapped[str | None] = mapped_column(Text)
+    appraised_points: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(20), default="form")
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(120))
+    criterion: Mapped[CriterionRow] = relationship()
+
+
+class AuditEvent(Base):
+    """Nhật ký thay đổi: append-only (triggers forbid UPDATE and DELETE on SQLite)."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at_utc: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(120))
+    machine: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(60))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    round_year: Mapped[int | None] = mapped_column(Integer)
+    old_json: Mapped[str | None] = mapped_column(Text)
+    new_json: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
