@@ -1,7 +1,7 @@
 """Developer entry point: needs only Python 3.11+ on the machine.
 
     python dev.py demo   # make .venv, install KHIT Desktop, open the window on a demo database
-    python dev.py test   # make .venv, install with the test tools, run ruff and the tests
+    python dev.py test   # make .venv, install with the test tools, run ruff, mypy and the tests
 
 The virtual environment is reused; it is reinstalled only when pyproject.toml changes.
 """
@@ -23,7 +23,7 @@ STAMP = VENV / ".khit-installed"
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older Python
         sys.exit("KHIT Desktop cần Python 3.11 trở lên.")
     if not PYTHON.exists():
         print("Tạo môi trường ảo .venv …", flush=True)
@@ -48,8 +48,9 @@ def main(argv: list[str]) -> int:
         return subprocess.call([str(PYTHON), "-m", "khit_desktop.app", "--demo", *argv[1:]])
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
     lint = subprocess.call([str(PYTHON), "-m", "ruff", "check", str(ROOT)], cwd=ROOT, env=env)
+    types = subprocess.call([str(PYTHON), "-m", "mypy"], cwd=ROOT, env=env)
     tests = subprocess.call([str(PYTHON), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env)
-    return tests or lint
+    return tests or lint or types
 
 
 if __name__ == "__main__":

@@ -16,14 +16,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
     parser = Parser(prog="khit-desktop", description="KHIT Desktop — cửa sổ chương trình.")
     parser.add_argument("--db", metavar="TỆP", help="mở tệp cơ sở dữ liệu này")
-    parser.add_argument("--demo", action="store_true",
-                        help="mở một cơ sở dữ liệu minh họa tạm thời (năm 2020)")
+    parser.add_argument(
+        "--demo", action="store_true", help="mở một cơ sở dữ liệu minh họa tạm thời (năm 2020)"
+    )
     return parser.parse_args(argv)
 
 
 def load_state(db_target: Path | str, demo: bool) -> object:
     """Open (creating or upgrading) the database and read what the window shows."""
-    from .services import catalog, demo as demo_service, rounds
+    from .services import catalog, rounds
+    from .services import demo as demo_service
     from .store.database import open_database
     from .ui.main_window import WindowState
 

@@ -68,7 +68,7 @@ def format_points(value: Decimal, decimals: int = 2) -> str:
     q = value.quantize(quantum, rounding=ROUND_HALF_UP)
     sign = "-" if q < 0 else ""
     integer, _, fraction = f"{abs(q):f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(integer) > 3:
         groups.insert(0, integer[-3:])
         integer = integer[:-3]

@@ -90,9 +90,10 @@ def _group_scores(
             self_answers.setdefault(a, {})[code] = own
         if row.appraised_points is not None:
             appr_fixed.setdefault(a, {})[code] = row.appraised_points
-        elif row.appraised_answer or own is not None:
-            answer = json.loads(row.appraised_answer) if row.appraised_answer else own
-            appr_answers.setdefault(a, {})[code] = answer
+        elif row.appraised_answer:
+            appr_answers.setdefault(a, {})[code] = json.loads(row.appraised_answer)
+        elif own is not None:
+            appr_answers.setdefault(a, {})[code] = own
         elif row.self_points is not None:
             appr_fixed.setdefault(a, {})[code] = row.self_points
     try:

@@ -54,8 +54,7 @@ class MainWindow(QMainWindow):
             )
         else:
             text = (
-                "Chưa có kỳ đánh giá nào. Tạo kỳ đánh giá bằng lệnh: "
-                "khit round create --year NĂM"
+                "Chưa có kỳ đánh giá nào. Tạo kỳ đánh giá bằng lệnh: khit round create --year NĂM"
             )
         self.summary = QLabel(text, central)
         self.summary.setObjectName("summary")
