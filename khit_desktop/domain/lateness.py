@@ -147,7 +147,8 @@ def decide_lateness(
     form is still awaited; after it, the agency did not send it (Điều 8.4).
     """
     if exempt_reason is not None:
-        text = f"Không xếp hạng: {exempt_reason.strip() or 'miễn đánh giá năm nay'}."
+        reason = exempt_reason.strip().rstrip(".") or "miễn đánh giá năm nay"
+        text = f"Không xếp hạng: {reason}."
         return LatenessDecision(LatenessStatus.NOT_RANKED, Decimal(0), False, 0, None, text)
     d = deadlines(rules)
     receipt = counted_receipt(receipts)
