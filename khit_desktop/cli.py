@@ -137,6 +137,9 @@ def run(args: Sequence[str] | None = None) -> int:
 
     db = _open_existing(ns.db)
     demo_data = catalog.is_demo(db)
+    listing = ns.command in {"rank", "receipts"} or getattr(ns, "round_command", "") == "list"
+    if demo_data and listing:
+        print(DEMO_BANNER, file=sys.stderr)
     if ns.command == "round":
         if ns.round_command == "create":
             rounds.create_round(db, ns.year, copy_from=ns.copy_from)
@@ -165,8 +168,6 @@ def run(args: Sequence[str] | None = None) -> int:
             receipts.invalidate_receipt(db, ns.id, ns.reason)
             print(f"Đã đánh dấu lần tiếp nhận số {ns.id} không hợp lệ.", file=sys.stderr)
         return EXIT_OK
-    if demo_data:
-        print(DEMO_BANNER, file=sys.stderr)
     if ns.command == "receipts":
         lines = receipts.register(db, ns.year, as_of=date.today())
         if ns.json:

@@ -277,20 +277,22 @@ def score_leaf(
                     raise ScoringError(
                         code, f"tỷ lệ {_num(a)}/{_num(b)} lớn hơn 1 (tử số vượt mẫu số)."
                     )
-                return points(a / b * maximum)
+                return points(a * maximum / b)  # multiply first: 1/48 × 30 is exactly 0,625
             case RuleKind.TIERS:
                 value = _decimal(code, answer["value"], "Giá trị")
                 if value < 0:
                     raise ScoringError(code, "giá trị không được âm.")
-                reached = [t.points for t in rule.tiers if value >= t.minimum]
-                return points(max(reached, default=ZERO))
+                reached = [t for t in rule.tiers if value >= t.minimum]
+                if not reached:
+                    return points(ZERO)
+                return points(max(reached, key=lambda t: t.minimum).points)
             case RuleKind.NORMALISED:
                 value = _decimal(code, answer["value"], "Giá trị")
                 if value < 0:
                     raise ScoringError(code, "giá trị không được âm.")
                 if best is None or best < value:
                     raise ScoringError(code, "thiếu giá trị cao nhất của nhóm để chuẩn hóa.")
-                return points(ZERO if best == 0 else value / best * maximum)
+                return points(ZERO if best == 0 else value * maximum / best)
             case RuleKind.PER_ITEM:
                 n = _count(code, answer["count"], "Số mục")
                 return points(min(n * (rule.per_item or ZERO), maximum))
@@ -356,6 +358,7 @@ def tree_totals(form: FormTree, leaf_points: Mapping[str, Decimal]) -> TreeTotal
             child_points = {child.code: visit(child) for child in node.children}
             if node.gate is not None and child_points.get(node.gate, ZERO) == 0:
                 child_points = {k: (v if k == node.gate else ZERO) for k, v in child_points.items()}
+                by_code.update(child_points)  # gated children count for nothing
             value = min(sum(child_points.values(), ZERO), node.max_points)
         by_code[node.code] = value
         return value

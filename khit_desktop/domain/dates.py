@@ -67,7 +67,8 @@ def day_off_reason(day: date, holidays: Iterable[Holiday]) -> str | None:
     """Why ``day`` is not a working day ('Chủ nhật', 'ngày nghỉ Quốc khánh'), or None."""
     for holiday in holidays:
         if holiday.day == day:
-            return f"ngày nghỉ {holiday.name}"
+            name = holiday.name.strip()
+            return f"ngày {name}" if name.casefold().startswith("nghỉ") else f"ngày nghỉ {name}"
     if day.weekday() >= 5:
         return weekday_name(day)
     return None

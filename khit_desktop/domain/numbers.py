@@ -7,11 +7,16 @@ it (849,99 of 1.000 reads 84,99 %, Khá — never 85,00 %).
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 HUNDRED = Decimal(100)
+
+
+_NUMBER_CHARS = re.compile(r"^[+-]?[0-9.,]+$")
+_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+(,\d*)?$")
 
 
 class NumberFormatError(ValueError):
@@ -41,11 +46,17 @@ def parse_decimal(text: str) -> Decimal:
     raw = text.strip().replace(" ", "").replace("\u00a0", "")
     if not raw:
         raise NumberFormatError("Chưa nhập số.")
+    if not _NUMBER_CHARS.match(raw):
+        raise NumberFormatError(f"'{text}' không phải là số hợp lệ.")
     if "," in raw:
         if raw.count(",") > 1:
             raise NumberFormatError(f"'{text}' không phải là số hợp lệ.")
         raw = raw.replace(".", "").replace(",", ".")
-    elif raw.count(".") > 1 or _is_thousands_grouping(raw):
+    elif raw.count(".") > 1:
+        if not _GROUPED.match(raw.lstrip("+-")):
+            raise NumberFormatError(f"'{text}' không phải là số hợp lệ.")
+        raw = raw.replace(".", "")
+    elif _is_thousands_grouping(raw):
         raw = raw.replace(".", "")
     try:
         value = Decimal(raw)

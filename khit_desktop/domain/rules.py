@@ -62,7 +62,7 @@ class RoundRules:
         return replace(
             self,
             year=year,
-            deadline=self.deadline.replace(year=year),
+            deadline=_same_day_in(self.deadline, year),
             holidays=fixed_public_holidays(year),
         )
 
@@ -77,3 +77,11 @@ RULE_SOURCES: dict[str, str] = {
     "holidays": "Điều 112 Bộ luật Lao động 2019 và thông báo nghỉ bù hằng năm",
     "group_names": "Điều 2",
 }
+
+
+def _same_day_in(day: date, year: int) -> date:
+    """The same day and month in ``year`` (29/02 becomes 28/02 in a common year)."""
+    try:
+        return day.replace(year=year)
+    except ValueError:
+        return day.replace(year=year, day=28)

@@ -85,16 +85,56 @@ def open_database(target: str | Path, *, upgrade: bool = True) -> Database:
     url = database_url(target)
     is_sqlite = url.get_backend_name() == "sqlite"
     if is_sqlite and url.database:
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url.database)
+        if path.exists() and path.stat().st_size > 0:
+            inspect_sqlite_file(path)  # before any pragma writes to a file that is not ours
+        path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
-    if is_sqlite:
-        event.listen(engine, "connect", _sqlite_on_connect)
-        check_sqlite_pragmas(engine)
-    db = Database(engine, url)
-    install_frozen_form_guard(db._sessions)
-    if upgrade:
-        db.backup_path = migrate(db)
+    try:
+        if is_sqlite:
+            event.listen(engine, "connect", _sqlite_on_connect)
+            check_sqlite_pragmas(engine)
+        db = Database(engine, url)
+        install_frozen_form_guard(db._sessions)
+        if upgrade:
+            db.backup_path = migrate(db)
+    except BaseException:
+        engine.dispose()  # never keep a file locked after refusing it
+        raise
     return db
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def inspect_sqlite_file(path: Path) -> None:
+    """Refuse, without writing a byte, a file that is not SQLite or not a KHIT database."""
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise NotAKhitDatabaseError(
+            f"Tệp {path} không phải cơ sở dữ liệu SQLite của KHIT Desktop. "
+            "Hãy chọn đúng tệp .db của chương trình."
+        )
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            tables = {
+                row[0]
+                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise NotAKhitDatabaseError(
+            f"Không đọc được tệp {path} ({exc}). Tệp có thể bị hỏng: hãy dùng bản sao lưu."
+        ) from None
+    if tables and "alembic_version" not in tables:
+        raise NotAKhitDatabaseError(
+            f"Tệp {path} không phải cơ sở dữ liệu của KHIT Desktop "
+            "(có dữ liệu lạ, không có phiên bản lược đồ). Chương trình không ghi vào tệp này."
+        )
 
 
 def check_sqlite_pragmas(engine: Engine) -> None:
