@@ -9,27 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from khit_desktop.services.demo import build_demo
-from khit_desktop.store.database import open_database
-
 COUNTED_TABLES = ("round", "round_agency", "agency", "receipt", "score", "audit_event", "meta")
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Same file as tests/services builds (shared through the session's base temp folder)."""
-    template = tmp_path_factory.getbasetemp() / "khit-demo-template" / "demo.db"
-    if not template.exists():
-        template.parent.mkdir(parents=True, exist_ok=True)
-        building = template.with_name("building.db")
-        db = open_database(building)
-        try:
-            build_demo(db)
-        finally:
-            db.dispose()  # last connection closed: the WAL is checkpointed and removed
-        assert not Path(f"{building}-wal").exists()
-        building.replace(template)
-    return template
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from khit_desktop.services import catalog, rounds
 from khit_desktop.services.audit import Actor
-from khit_desktop.services.demo import build_demo
 from khit_desktop.store.database import Database, open_database
 from khit_desktop.store.models import (
     Agency,
@@ -37,28 +36,6 @@ COUNTED = {
     "score": ScoreRow,
     "audit_event": AuditEvent,
 }
-
-
-def build_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, built once per test session (shared with tests/cli through the
-    session's base temporary folder), checkpointed so a plain file copy is complete."""
-    template = tmp_path_factory.getbasetemp() / "khit-demo-template" / "demo.db"
-    if not template.exists():
-        template.parent.mkdir(parents=True, exist_ok=True)
-        building = template.with_name("building.db")
-        db = open_database(building)
-        try:
-            build_demo(db)
-        finally:
-            db.dispose()  # last connection closed: the WAL is checkpointed and removed
-        assert not Path(f"{building}-wal").exists()
-        building.replace(template)
-    return template
-
-
-@pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo_template(tmp_path_factory)
 
 
 @pytest.fixture
