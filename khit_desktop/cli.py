@@ -118,7 +118,7 @@ def _date(text: str, what: str) -> date:
 
 def run(args: Sequence[str] | None = None) -> int:
     ns = build_parser().parse_args(args)
-    from .services import catalog, demo, receipts, results, rounds
+    from .services import catalog, demo, receipt_edits, receipts, results, rounds
 
     if ns.command == "init":
         target = _db_path(ns.db)
@@ -165,7 +165,7 @@ def run(args: Sequence[str] | None = None) -> int:
             )
             print(f"Đã ghi nhận phiếu (số {rid}).", file=sys.stderr)
         else:
-            receipts.invalidate_receipt(db, ns.id, ns.reason)
+            receipt_edits.invalidate_receipt(db, ns.id, ns.reason)
             print(f"Đã đánh dấu lần tiếp nhận số {ns.id} không hợp lệ.", file=sys.stderr)
         return EXIT_OK
     if ns.command == "receipts":

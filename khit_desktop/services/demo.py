@@ -21,7 +21,8 @@ from ..store.database import Database
 from ..store.models import Meta
 from .audit import Actor
 from .catalog import initialise
-from .receipts import add_receipt, invalidate_receipt, member
+from .receipt_edits import invalidate_receipt
+from .receipts import add_receipt, member
 from .results import ranking
 from .rounds import create_round, get_round
 from .scores import open_sheet

@@ -189,6 +189,22 @@ class ReceiptRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
     recorded_by: Mapped[str] = mapped_column(String(120))
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"))
+    attachment: Mapped[Attachment | None] = relationship()
+
+
+class Attachment(Base):
+    """Tệp đính kèm (a scan, an e-mail file): copied into the attachments folder beside the
+    database, named by its SHA-256 so the same file is stored once; never moved from the
+    user's folder."""
+
+    __tablename__ = "attachment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(400))
+    size: Mapped[int] = mapped_column(Integer)
+    added_at: Mapped[datetime] = mapped_column(DateTime)
+    added_by: Mapped[str] = mapped_column(String(120))
 
 
 class ScoreRow(Base):

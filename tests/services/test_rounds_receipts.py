@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from khit_desktop.domain.collation import vietnamese_key
 from khit_desktop.domain.lateness import Channel, LatenessStatus
-from khit_desktop.services import catalog, receipts, rounds
+from khit_desktop.services import catalog, receipt_edits, receipts, rounds
 from khit_desktop.services.errors import InputRefused, NotFound
 from khit_desktop.services.forms import form_tree
 from khit_desktop.store.models import (
@@ -257,7 +257,7 @@ def test_invalidate_receipt_needs_a_reason(round_db, counts, actor, reason) -> N
     rid = add(round_db, actor)
     before = counts(round_db)
     with pytest.raises(InputRefused, match="lý do"):
-        receipts.invalidate_receipt(round_db, rid, reason, actor=actor)
+        receipt_edits.invalidate_receipt(round_db, rid, reason, actor=actor)
     assert counts(round_db) == before
     with round_db.session() as s:
         assert s.get(ReceiptRow, rid).valid
@@ -265,12 +265,12 @@ def test_invalidate_receipt_needs_a_reason(round_db, counts, actor, reason) -> N
 
 def test_invalidate_unknown_receipt(round_db, actor) -> None:
     with pytest.raises(NotFound):
-        receipts.invalidate_receipt(round_db, 999, "Không có chữ ký số", actor=actor)
+        receipt_edits.invalidate_receipt(round_db, 999, "Không có chữ ký số", actor=actor)
 
 
 def test_invalidate_receipt_records_old_and_new(round_db, actor) -> None:
     rid = add(round_db, actor)
-    receipts.invalidate_receipt(round_db, rid, "  Phiếu chưa có chữ ký số  ", actor=actor)
+    receipt_edits.invalidate_receipt(round_db, rid, "  Phiếu chưa có chữ ký số  ", actor=actor)
     with round_db.session() as s:
         row = s.get(ReceiptRow, rid)
         assert not row.valid
@@ -336,7 +336,7 @@ def test_the_earliest_valid_receipt_counts(round_db, actor) -> None:
     assert line.decision.status is LatenessStatus.ON_TIME
     assert {r.id: r.counted for r in line.receipts} == {later: False, earlier: True}
 
-    receipts.invalidate_receipt(round_db, earlier, "Thiếu chữ ký của thủ trưởng", actor=actor)
+    receipt_edits.invalidate_receipt(round_db, earlier, "Thiếu chữ ký của thủ trưởng", actor=actor)
     line = line_of(receipts.register(round_db, YEAR), "NT")
     assert line.decision.status is LatenessStatus.LATE
     assert line.decision.penalty == Decimal(100)
@@ -344,7 +344,7 @@ def test_the_earliest_valid_receipt_counts(round_db, actor) -> None:
     invalid = next(r for r in line.receipts if r.id == earlier)
     assert not invalid.valid and invalid.invalid_reason == "Thiếu chữ ký của thủ trưởng"
 
-    receipts.invalidate_receipt(round_db, later, "Sai mẫu phiếu", actor=actor)
+    receipt_edits.invalidate_receipt(round_db, later, "Sai mẫu phiếu", actor=actor)
     line = line_of(receipts.register(round_db, YEAR), "NT")
     assert line.decision.status is LatenessStatus.MISSING
     assert not any(r.counted for r in line.receipts)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from khit_desktop.domain.classification import Classification
 from khit_desktop.domain.criteria import FormTree, RuleKind
 from khit_desktop.domain.lateness import Channel, LatenessStatus
-from khit_desktop.services import receipts, results, rounds, scores
+from khit_desktop.services import receipt_edits, receipts, results, rounds, scores
 from khit_desktop.services.errors import InputRefused, NotFound
 from khit_desktop.store.models import AuditEvent, CriterionRow, ScoreRow
 
@@ -420,7 +420,7 @@ def test_appraised_total_differs_from_self_total(ranked_db, actor) -> None:
 
 def test_invalidated_only_receipt_makes_an_agency_missing(ranked_db, actor) -> None:
     line = next(x for x in receipts.register(ranked_db, YEAR) if x.agency_code == "SCT")
-    receipts.invalidate_receipt(ranked_db, line.receipts[0].id, "Gửi nhầm phiếu", actor=actor)
+    receipt_edits.invalidate_receipt(ranked_db, line.receipts[0].id, "Gửi nhầm phiếu", actor=actor)
     sct = rows_by_code(ranked_db)["SCT"]
     assert sct.status is LatenessStatus.MISSING
     assert sct.rank is None and sct.classification is Classification.WEAK
@@ -479,7 +479,7 @@ def test_normalised_best_ignores_agencies_without_a_counted_form(round_db, actor
     rid = send(round_db, actor, "SKHDT")
     scores.set_self_score(round_db, YEAR, "SKHDT", "1.4", answer={"value": "20"}, actor=actor)
     assert rows_by_code(round_db)["SCT"].appraised_total == Decimal("15.00")
-    receipts.invalidate_receipt(round_db, rid, "Phiếu không hợp lệ", actor=actor)
+    receipt_edits.invalidate_receipt(round_db, rid, "Phiếu không hợp lệ", actor=actor)
     assert rows_by_code(round_db)["SCT"].appraised_total == Decimal("30.00")
 
 

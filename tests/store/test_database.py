@@ -41,6 +41,7 @@ KHIT_TABLES = {
     "audit_event",
     "criterion",
     "form",
+    "attachment",
     "group_catalog",
     "meta",
     "receipt",
@@ -203,17 +204,18 @@ def test_file_that_is_not_sqlite_is_refused_with_a_store_error(db_path: Path) ->
 
 
 def _migrations_with_a_second_revision(tmp_path: Path) -> Path:
-    """A copy of the program's migrations plus a revision 0002 after 0001, so a database at
-    0001 is one schema older than this 'program'."""
+    """A copy of the program's migrations plus a revision 9999 after the head, so a database
+    at the real head is one schema older than this 'program'."""
+    head = head_revision()
     target = tmp_path / "migrations"
     shutil.copytree(migrations_dir(), target, ignore=shutil.ignore_patterns("__pycache__"))
-    (target / "versions" / "0002_test_extra.py").write_text(
-        '"""test extra table\n\nRevision ID: 0002\nRevises: 0001\n"""\n'
+    (target / "versions" / "9999_test_extra.py").write_text(
+        f'"""test extra table\n\nRevision ID: 9999\nRevises: {head}\n"""\n'
         "from __future__ import annotations\n\n"
         "import sqlalchemy as sa\n"
         "from alembic import op\n\n"
-        'revision = "0002"\n'
-        'down_revision = "0001"\n'
+        'revision = "9999"\n'
+        f'down_revision = "{head}"\n'
         "branch_labels = None\n"
         "depends_on = None\n\n\n"
         "def upgrade() -> None:\n"
@@ -234,13 +236,13 @@ def test_upgrade_of_an_older_schema_backs_up_first(
 
     newer = _migrations_with_a_second_revision(tmp_path)
     monkeypatch.setattr(database_module, "migrations_dir", lambda: newer)
-    assert head_revision() == "0002"
+    assert head_revision() == "9999"
 
     upgraded = open_database(db_path)
     try:
         backup = upgraded.backup_path
         assert backup is not None
-        assert current_revision(upgraded.engine) == "0002"
+        assert current_revision(upgraded.engine) == "9999"
     finally:
         upgraded.dispose()
 

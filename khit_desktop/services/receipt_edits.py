@@ -1,0 +1,221 @@
+"""Changing the register after the fact: editing or invalidating a receipt, exempting an
+agency, and reading an agency's history. A change that would change the agency's status
+needs a reason (the audit keeps it)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ..domain.collation import nfc
+from ..domain.lateness import LatenessDecision, decide_lateness
+from ..store.database import Database
+from ..store.models import AuditEvent, ReceiptRow, Round, RoundAgency
+from .attachments import add_attachment, check_attachment_file
+from .audit import Actor, record
+from .errors import InputRefused, NotFound
+from .receipts import (
+    ReceiptInput,
+    check_duplicate,
+    check_receipt_dates,
+    ensure_open,
+    member,
+    receipt_snapshot,
+    to_domain,
+)
+from .rounds import get_round, rules_of
+
+
+class StatusChangeNeedsReason(InputRefused):
+    """The change would change the agency's status: confirm it with a reason."""
+
+    def __init__(self, agency: str, old: LatenessDecision, new: LatenessDecision) -> None:
+        super().__init__(
+            f"Thay đổi này làm tình trạng của {agency} đổi từ «{old.status.label}» sang "
+            f"«{new.status.label}». Cần xác nhận và ghi lý do."
+        )
+        self.old, self.new = old, new
+
+
+def _decision(rnd: Round, m: RoundAgency, rows: list[ReceiptRow]) -> LatenessDecision:
+    return decide_lateness(
+        rules_of(rnd), [to_domain(r) for r in rows], exempt_reason=m.exempt_reason
+    )
+
+
+def _agency_rows(session: Session, rnd: Round, m: RoundAgency) -> list[ReceiptRow]:
+    return list(
+        session.scalars(
+            select(ReceiptRow).where(
+                ReceiptRow.round_id == rnd.id, ReceiptRow.agency_id == m.agency_id
+            )
+        ).all()
+    )
+
+
+def _load(session: Session, receipt_id: int) -> tuple[ReceiptRow, Round, RoundAgency]:
+    row = session.get(ReceiptRow, receipt_id)
+    if row is None:
+        raise NotFound(f"Không có lần tiếp nhận số {receipt_id}.")
+    rnd = session.get(Round, row.round_id)
+    m = session.scalar(
+        select(RoundAgency).where(
+            RoundAgency.round_id == row.round_id, RoundAgency.agency_id == row.agency_id
+        )
+    )
+    assert rnd is not None and m is not None
+    return row, rnd, m
+
+
+def update_receipt(
+    db: Database,
+    receipt_id: int,
+    data: ReceiptInput,
+    *,
+    reason: str = "",
+    actor: Actor | None = None,
+    today: date | None = None,
+) -> None:
+    """Correct a receipt's channel, dates, number, note or attachment."""
+    actor = actor or Actor()
+    reason = nfc(reason).strip()
+    if data.attachment is not None:
+        check_attachment_file(data.attachment)
+    with db.session() as s:
+        row, rnd, m = _load(s, receipt_id)
+        ensure_open(rnd)
+        check_receipt_dates(rnd.year, data.sent_date, data.received_date, today or date.today())
+        check_duplicate(s, rnd, m, data, exclude=row.id)
+        before = _decision(rnd, m, _agency_rows(s, rnd, m))
+        old = receipt_snapshot(row)
+        row.channel = data.channel.value
+        row.sent_date, row.received_date = data.sent_date, data.received_date
+        row.doc_number, row.note = nfc(data.doc_number).strip(), nfc(data.note).strip()
+        if data.attachment is not None:
+            row.attachment = add_attachment(db, s, data.attachment, actor)
+        after = _decision(rnd, m, _agency_rows(s, rnd, m))
+        if after.status is not before.status and not reason:
+            raise StatusChangeNeedsReason(m.name, before, after)
+        record(
+            s,
+            actor,
+            "receipt.update",
+            "receipt",
+            row.id,
+            year=rnd.year,
+            old=old,
+            new=receipt_snapshot(row),
+            reason=reason,
+        )
+
+
+def invalidate_receipt(
+    db: Database, receipt_id: int, reason: str, *, actor: Actor | None = None
+) -> None:
+    """Mark a receipt invalid (the next valid one then counts); a reason is required."""
+    actor = actor or Actor()
+    reason = nfc(reason).strip()
+    if not reason:
+        raise InputRefused("Cần ghi lý do khi đánh dấu phiếu không hợp lệ.")
+    with db.session() as s:
+        row, rnd, _ = _load(s, receipt_id)
+        ensure_open(rnd)
+        if not row.valid:
+            raise InputRefused(f"Lần tiếp nhận số {receipt_id} đã được đánh dấu không hợp lệ.")
+        old = receipt_snapshot(row)
+        row.valid = False
+        row.invalid_reason = reason
+        record(
+            s,
+            actor,
+            "receipt.invalidate",
+            "receipt",
+            row.id,
+            year=rnd.year,
+            old=old,
+            new=receipt_snapshot(row),
+            reason=reason,
+        )
+
+
+def set_exempt(
+    db: Database, year: int, agency_code: str, reason: str | None, *, actor: Actor | None = None
+) -> None:
+    """Mark an agency "không xếp hạng" this round (with a reason), or clear it (None)."""
+    actor = actor or Actor()
+    text = nfc(reason).strip() if reason is not None else None
+    if text == "":
+        raise InputRefused("Cần ghi lý do không xếp hạng.")
+    with db.session() as s:
+        rnd = get_round(s, year)
+        ensure_open(rnd)
+        m = member(s, rnd, agency_code)
+        if m.exempt_reason == text:
+            return
+        old = m.exempt_reason
+        m.exempt_reason = text
+        action = "membership.exempt" if text else "membership.unexempt"
+        record(
+            s,
+            actor,
+            action,
+            "round_agency",
+            m.id,
+            year=year,
+            old={"agency": m.agency.code, "exempt_reason": old},
+            new={"agency": m.agency.code, "exempt_reason": text},
+            reason=text or "",
+        )
+
+
+ACTION_LABELS = {
+    "receipt.add": "Ghi nhận phiếu",
+    "receipt.update": "Sửa lần tiếp nhận",
+    "receipt.invalidate": "Đánh dấu không hợp lệ",
+    "membership.exempt": "Không xếp hạng",
+    "membership.unexempt": "Bỏ không xếp hạng",
+}
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    at: datetime  # local time
+    user: str
+    action: str
+    receipt_id: int | None
+    reason: str
+    details: dict[str, object]
+
+
+def agency_history(db: Database, year: int, agency_code: str) -> list[HistoryEvent]:
+    """Every recorded change to this agency's receipts and exemption, oldest first."""
+    with db.session() as s:
+        rnd = get_round(s, year)
+        m = member(s, rnd, agency_code)
+        receipt_ids = [r.id for r in _agency_rows(s, rnd, m)]
+        events = s.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.round_year == year,
+                or_(
+                    (AuditEvent.entity == "receipt") & AuditEvent.entity_id.in_(receipt_ids),
+                    (AuditEvent.entity == "round_agency") & (AuditEvent.entity_id == m.id),
+                ),
+            )
+            .order_by(AuditEvent.id)
+        ).all()
+        return [
+            HistoryEvent(
+                at=e.at_utc.replace(tzinfo=UTC).astimezone().replace(tzinfo=None),
+                user=e.user,
+                action=ACTION_LABELS.get(e.action, e.action),
+                receipt_id=e.entity_id if e.entity == "receipt" else None,
+                reason=e.reason,
+                details=json.loads(e.new_json) if e.new_json else {},
+            )
+            for e in events
+        ]
