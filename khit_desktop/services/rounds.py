@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.collation import nfc
 from ..domain.dates import Holiday
 from ..domain.rules import RoundRules, Thresholds
 from ..store.database import Database
@@ -129,3 +130,53 @@ def create_round(
             new={"year": year, "copy_from": copy_from, "agencies": len(rnd.members)},
         )
         return rnd.id
+
+
+def round_rules(db: Database, year: int) -> RoundRules:
+    with db.session() as s:
+        return rules_of(get_round(s, year))
+
+
+def _rules_snapshot(rules: RoundRules) -> dict[str, object]:
+    return {
+        "deadline": rules.deadline, "grace_days": rules.grace_days,
+        "late_penalty": rules.late_penalty, "threshold_good": rules.thresholds.good,
+        "threshold_fair": rules.thresholds.fair, "threshold_average": rules.thresholds.average,
+        "shift_to_working_day": rules.shift_to_working_day,
+        "holidays": [[h.day, h.name] for h in rules.holidays],
+    }
+
+
+def update_rules(
+    db: Database, year: int, rules: RoundRules, *, reason: str, actor: Actor | None = None
+) -> bool:
+    """Replace the round's rules (not its group names); a reason is required. Returns False
+    when nothing changed."""
+    actor = actor or Actor()
+    reason = nfc(reason).strip()
+    if rules.year != year:
+        raise InputRefused(f"Quy tắc của năm {rules.year} không áp dụng cho năm {year}.")
+    if rules.deadline.year != year:
+        raise InputRefused(f"Hạn gửi phiếu phải nằm trong năm {year}.")
+    if rules.grace_days > 60:
+        raise InputRefused("Số ngày được gửi trễ quá lớn (tối đa 60 ngày).")
+    days = [h.day for h in rules.holidays]
+    if len(days) != len(set(days)):
+        raise InputRefused("Danh sách ngày nghỉ có ngày bị trùng.")
+    with db.session() as s:
+        rnd = get_round(s, year)
+        if rnd.state == "finalized":
+            raise InputRefused(f"Kỳ đánh giá năm {year} đã chốt, không sửa quy tắc được.")
+        old = _rules_snapshot(rules_of(rnd))
+        new = _rules_snapshot(rules)
+        if old == new:
+            return False
+        if not reason:
+            raise InputRefused("Cần ghi lý do thay đổi quy tắc của kỳ đánh giá.")
+        rnd.holidays.clear()
+        s.flush()  # old holiday rows go before new ones take their (round, day) slots
+        _apply_rules(rnd, rules)
+        s.flush()
+        record(s, actor, "round.rules", "round", rnd.id, year=year, old=old, new=new,
+               reason=reason)
+        return True
