@@ -46,7 +46,7 @@ def main(argv: list[str]) -> int:
     ensure_environment()
     if command == "demo":
         return subprocess.call([str(PYTHON), "-m", "khit_desktop.app", "--demo", *argv[1:]])
-    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    env = dict(os.environ)  # tests/conftest.py puts Qt offscreen on a 1366×768 screen
     lint = subprocess.call([str(PYTHON), "-m", "ruff", "check", str(ROOT)], cwd=ROOT, env=env)
     types = subprocess.call([str(PYTHON), "-m", "mypy"], cwd=ROOT, env=env)
     tests = subprocess.call([str(PYTHON), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env)

@@ -7,8 +7,12 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .paths import default_database_path
+
+if TYPE_CHECKING:
+    from .store.database import Database
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -22,57 +26,75 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def load_state(db_target: Path | str, demo: bool) -> object:
-    """Open (creating or upgrading) the database and read what the window shows."""
-    from .services import catalog, rounds
+def open_for_window(target: Path | str, demo: bool) -> Database:
+    """Open (creating, upgrading, or filling the demo) the database the window shows."""
+    from .services import catalog
     from .services import demo as demo_service
     from .store.database import open_database
-    from .ui.main_window import WindowState
 
-    db = open_database(db_target)
+    if demo and not Path(target).exists():
+        return demo_service.demo_database(Path(target))
+    db = open_database(target)
     try:
-        if demo and not catalog.is_initialised(db):
-            demo_service.build_demo(db)
-        elif not catalog.is_initialised(db):
-            catalog.initialise(db)
-        summaries = rounds.list_rounds(db)
-        latest = summaries[-1] if summaries else None
-        return WindowState(
-            database=db.display_name,
-            year=latest.year if latest else None,
-            agencies=latest.agencies if latest else 0,
-            demo=catalog.is_demo(db),
-        )
-    finally:
+        if not catalog.is_initialised(db):
+            if demo:
+                demo_service.build_demo(db)
+            else:
+                catalog.initialise(db)
+    except BaseException:
         db.dispose()
+        raise
+    return db
+
+
+def configure_qt() -> None:
+    """Before the QApplication exists: high-DPI friendly, no rounding of scale factors."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    configure_qt()
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from .services import catalog
     from .services.errors import ServiceError
     from .store.errors import DatabaseError
     from .ui.fonts import application_font
     from .ui.main_window import MainWindow
+    from .ui.settings import AppSettings
+    from .ui.workspace import Workspace
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("KHIT Desktop")
     app.setFont(application_font())
     with tempfile.TemporaryDirectory(prefix="khit-demo-") as scratch:
-        target: Path | str
-        if args.demo:
-            target = Path(scratch) / "khit-minh-hoa.db"
-        else:
-            target = args.db or default_database_path()
+        target = (
+            Path(scratch) / "khit-minh-hoa.db"
+            if args.demo
+            else Path(args.db)
+            if args.db
+            else default_database_path()
+        )
         try:
-            state = load_state(target, args.demo)
+            db = open_for_window(target, args.demo)
         except (DatabaseError, ServiceError) as exc:
-            QMessageBox.critical(None, "KHIT Desktop", f"Không mở được cơ sở dữ liệu.\n{exc}")
+            QMessageBox.critical(
+                None, "KHIT Desktop", f"Không mở được cơ sở dữ liệu {target}.\n{exc}"
+            )
             return 4
-        window = MainWindow(state)  # type: ignore[arg-type]
+        settings = AppSettings()
+        workspace = Workspace(db, settings.last_year(db.display_name), catalog.is_demo(db))
+        window = MainWindow(workspace, settings)
         window.show()
-        return app.exec()
+        code = app.exec()
+        db.dispose()
+        return code
 
 
 if __name__ == "__main__":

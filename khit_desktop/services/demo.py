@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from ..domain.criteria import Criterion, FormTree, RuleKind
@@ -256,3 +257,46 @@ def _leaf_points(sheet: Any, code: str) -> Decimal:
     if row.appraised_points is not None:
         return Decimal(row.appraised_points)
     return Decimal(row.self_points or 0)
+
+
+def _template_key() -> str:
+    """Changes whenever what the demo holds could change: program, schema, seed files."""
+    import hashlib
+
+    from .. import __version__
+    from ..paths import resources_dir
+    from ..store.database import SCHEMA_HEAD
+    from .catalog import SEED_AGENCIES_FILE
+    from .forms import SAMPLE_FORM_FILE
+
+    digest = hashlib.sha256(f"{__version__}|{SCHEMA_HEAD}".encode())
+    for path in (Path(__file__), resources_dir() / SEED_AGENCIES_FILE,
+                 resources_dir() / SAMPLE_FORM_FILE):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def demo_database(target: Path) -> Database:
+    """A new demo database at ``target``: a copy of a cached, fully built demo (built once per
+    program version in the data folder's cache), so ``khit-desktop --demo`` starts fast."""
+    import shutil
+    import tempfile
+
+    from ..paths import data_dir
+    from ..store.database import open_database
+
+    cache = data_dir() / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    template = cache / f"minh-hoa-{_template_key()}.db"
+    if not template.exists():
+        with tempfile.TemporaryDirectory(dir=cache) as scratch:
+            building = Path(scratch) / "building.db"
+            db = open_database(building)
+            try:
+                build_demo(db)
+            finally:
+                db.dispose()  # checkpoints the WAL: the single file is complete
+            building.replace(template)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, target)
+    return open_database(target)

@@ -139,9 +139,12 @@ def round_rules(db: Database, year: int) -> RoundRules:
 
 def _rules_snapshot(rules: RoundRules) -> dict[str, object]:
     return {
-        "deadline": rules.deadline, "grace_days": rules.grace_days,
-        "late_penalty": rules.late_penalty, "threshold_good": rules.thresholds.good,
-        "threshold_fair": rules.thresholds.fair, "threshold_average": rules.thresholds.average,
+        "deadline": rules.deadline,
+        "grace_days": rules.grace_days,
+        "late_penalty": rules.late_penalty,
+        "threshold_good": rules.thresholds.good,
+        "threshold_fair": rules.thresholds.fair,
+        "threshold_average": rules.thresholds.average,
         "shift_to_working_day": rules.shift_to_working_day,
         "holidays": [[h.day, h.name] for h in rules.holidays],
     }
@@ -177,6 +180,5 @@ def update_rules(
         s.flush()  # old holiday rows go before new ones take their (round, day) slots
         _apply_rules(rnd, rules)
         s.flush()
-        record(s, actor, "round.rules", "round", rnd.id, year=year, old=old, new=new,
-               reason=reason)
+        record(s, actor, "round.rules", "round", rnd.id, year=year, old=old, new=new, reason=reason)
         return True

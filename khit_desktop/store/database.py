@@ -24,6 +24,10 @@ from .frozen import install_frozen_form_guard
 
 BUSY_TIMEOUT_MS = 10_000
 
+# The newest migration under database/migrations/versions (a test checks it is Alembic's head).
+# Knowing it here lets an up-to-date database open without importing Alembic (~0.1–0.3 s).
+SCHEMA_HEAD = "0002"
+
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # Python's sqlite3 ignores journal_mode inside an open transaction: set pragmas here,
@@ -178,19 +182,27 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
+    """The schema revision stamped in the database, None for an empty one."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        rows: list[str] = list(
+            conn.execute(text("SELECT version_num FROM alembic_version")).scalars()
+        )
+    if len(rows) > 1:
+        raise DatabaseError("Cơ sở dữ liệu có nhiều phiên bản lược đồ cùng lúc; không mở được.")
+    return rows[0] if rows else None
 
 
 def migrate(db: Database) -> Path | None:
     """Upgrade to the program's schema; return the backup made first, if any."""
+    current = current_revision(db.engine)
+    if current == SCHEMA_HEAD and migrations_dir() == _shipped_migrations():
+        return None  # the usual case: no Alembic import at all
     from alembic import command
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(_alembic_config(None))
-    current = current_revision(db.engine)
     head = script.get_current_head()
     if current == head:
         return None
@@ -213,6 +225,12 @@ def migrate(db: Database) -> Path | None:
     with db.engine.begin() as conn:
         command.upgrade(_alembic_config(conn), "head")
     return backup
+
+
+def _shipped_migrations() -> Path:
+    from ..paths import install_root
+
+    return install_root() / "database" / "migrations"
 
 
 def backup_sqlite(path: Path, label: str) -> Path:

@@ -1,65 +1,198 @@
-"""The main window (this issue: the frame, the database and round it shows, the demo mark)."""
+"""The main window: round selector, navigation, the chosen screen, the demo mark."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import __version__
+from ..services import rounds
+from .receipts.register_panel import RegisterPanel
+from .settings import AppSettings
+from .workspace import Workspace
 
 APP_TITLE = "KHIT — Thẩm định mức độ ứng dụng CNTT"
 DEMO_MARK = "DỮ LIỆU MINH HỌA"
+STATE_LABELS = {"receiving": "đang tiếp nhận, thẩm định", "finalized": "đã chốt"}
 
 
-@dataclass(frozen=True)
-class WindowState:
-    """What the window shows; built by the app from the services."""
-
-    database: str
-    year: int | None
-    agencies: int
-    demo: bool
-
-
-def window_title(state: WindowState) -> str:
-    parts = [APP_TITLE]
-    parts.append(f"Năm {state.year}" if state.year else "Chưa có kỳ đánh giá")
-    parts.append(state.database)
+def window_title(database: str, year: int | None, demo: bool) -> str:
+    parts = [APP_TITLE, f"Năm {year}" if year else "Chưa có kỳ đánh giá", database]
     title = " — ".join(parts)
-    return f"{title} [{DEMO_MARK}]" if state.demo else title
+    return f"{title} [{DEMO_MARK}]" if demo else title
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, state: WindowState) -> None:
+    """Composed of panels; each panel gets the workspace, nothing global."""
+
+    def __init__(self, workspace: Workspace, settings: AppSettings) -> None:
         super().__init__()
-        self.state = state
-        self.setWindowTitle(window_title(state))
-        self.resize(1100, 700)
+        self.ws, self.settings = workspace, settings
+        self.setMinimumSize(960, 600)
         central = QWidget(self)
-        layout = QVBoxLayout(central)
-        if state.demo:
-            self.demo_banner = QLabel(f"{DEMO_MARK} — không phải kết quả chính thức", central)
-            self.demo_banner.setObjectName("demoBanner")
-            self.demo_banner.setStyleSheet(
-                "background:#fff3cd; color:#664d03; border:1px solid #ffe69c;"
-                "padding:6px; font-weight:bold;"
-            )
-            self.demo_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(self.demo_banner)
-        if state.year:
-            text = (
-                f"Kỳ đánh giá năm {state.year}: {state.agencies} cơ quan, đơn vị, địa phương.\n"
-                "Sổ tiếp nhận phiếu, chấm điểm và xếp hạng có trên dòng lệnh 'khit'; "
-                "các màn hình sẽ có trong các phiên bản tiếp theo."
-            )
-        else:
-            text = (
-                "Chưa có kỳ đánh giá nào. Tạo kỳ đánh giá bằng lệnh: khit round create --year NĂM"
-            )
-        self.summary = QLabel(text, central)
-        self.summary.setObjectName("summary")
-        self.summary.setWordWrap(True)
-        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.summary, 1)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(8, 6, 8, 4)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Kỳ đánh giá:", central))
+        self.round_selector = QComboBox(central)
+        self.round_selector.setObjectName("roundSelector")
+        self.round_selector.setMinimumContentsLength(10)
+        top.addWidget(self.round_selector)
+        self.new_round_button = QPushButton("Tạo kỳ đánh giá mới…", central)
+        self.new_round_button.setObjectName("newRound")
+        self.rules_button = QPushButton("Quy tắc của kỳ…", central)
+        self.rules_button.setObjectName("roundRules")
+        top.addWidget(self.new_round_button)
+        top.addWidget(self.rules_button)
+        top.addStretch(1)
+        self.demo_banner = QLabel(f"{DEMO_MARK} — không phải số liệu chính thức", central)
+        self.demo_banner.setObjectName("demoBanner")
+        self.demo_banner.setStyleSheet(
+            "background:#fff3cd; color:#664d03; border:1px solid #e0b100;"
+            "padding:3px 10px; font-weight:bold;"
+        )
+        self.demo_banner.setVisible(workspace.demo)
+        top.addWidget(self.demo_banner)
+        outer.addLayout(top)
+
+        body = QHBoxLayout()
+        self.nav = QListWidget(central)
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(112)
+        self.stack = QStackedWidget(central)
+        self.register = RegisterPanel(workspace, self.stack)
+        self._add_screen("Tiếp nhận", "Ctrl+2", self.register)
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
         self.setCentralWidget(central)
-        self.statusBar().showMessage(f"Cơ sở dữ liệu: {state.database}")
+
+        self.status_label = QLabel(self)
+        self.statusBar().addPermanentWidget(self.status_label)
+        self._build_menus()
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.register.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.nav.setCurrentRow(0)
+        self.new_round_button.clicked.connect(self.create_round)
+        self.rules_button.clicked.connect(self.edit_rules)
+        self._fill_rounds(workspace.year)
+        self.register.reload()
+        self.round_selector.currentIndexChanged.connect(self._round_chosen)
+        self._refresh_chrome()
+        geometry = settings.window_geometry
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 720)
+
+    def _add_screen(self, label: str, shortcut: str, widget: QWidget) -> None:
+        row = self.stack.addWidget(widget)
+        item = QListWidgetItem(f"{label}\n{shortcut}", self.nav)
+        item.setToolTip(f"{label} ({shortcut})")
+        action = QAction(label, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda: self.nav.setCurrentRow(row))
+        self.addAction(action)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&Tệp")
+        quit_action = file_menu.addAction("Thoát")
+        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        quit_action.triggered.connect(self.close)
+        round_menu = bar.addMenu("&Kỳ đánh giá")
+        round_menu.addAction("Tạo kỳ đánh giá mới…", self.create_round)
+        round_menu.addAction("Quy tắc của kỳ…", self.edit_rules)
+        receipt_menu = bar.addMenu("Tiếp &nhận")
+        for action in (
+            self.register.action_new,
+            self.register.action_find,
+            self.register.action_export,
+        ):
+            receipt_menu.addAction(action)
+        help_menu = bar.addMenu("T&rợ giúp")
+        help_menu.addAction("Giới thiệu KHIT Desktop", self._about)
+
+    def _fill_rounds(self, select: int | None) -> None:
+        self.round_selector.blockSignals(True)
+        self.round_selector.clear()
+        for summary in rounds.list_rounds(self.ws.db):
+            state = STATE_LABELS.get(summary.state, summary.state)
+            self.round_selector.addItem(f"Năm {summary.year}", summary.year)
+            self.round_selector.setItemData(
+                self.round_selector.count() - 1,
+                f"{summary.agencies} cơ quan; {state}",
+                Qt.ItemDataRole.ToolTipRole,
+            )
+        index = self.round_selector.findData(select)
+        if index < 0 and self.round_selector.count():
+            index = self.round_selector.count() - 1
+        self.round_selector.setCurrentIndex(index)
+        self.round_selector.blockSignals(False)
+        self.ws.year = self.round_selector.currentData()
+
+    def _round_chosen(self) -> None:
+        self.ws.year = self.round_selector.currentData()
+        self.register.reload()
+        self._refresh_chrome()
+
+    def _refresh_chrome(self) -> None:
+        database = self.ws.db.display_name
+        self.setWindowTitle(window_title(database, self.ws.year, self.ws.demo))
+        has_round = self.ws.year is not None
+        self.rules_button.setEnabled(has_round)
+        state = ""
+        for summary in rounds.list_rounds(self.ws.db):
+            if summary.year == self.ws.year:
+                state = STATE_LABELS.get(summary.state, summary.state)
+        parts = [f"Người dùng: {self.ws.actor.user}"]
+        if self.ws.demo:
+            parts[0] += " (minh họa)"
+        if has_round:
+            parts.append(f"Năm {self.ws.year}: {state}")
+        parts.append(database)
+        self.status_label.setText("  ·  ".join(parts))
+
+    def create_round(self) -> None:
+        from .rounds.new_round_dialog import NewRoundDialog
+
+        year = NewRoundDialog.ask(self.ws.db, self)
+        if year is not None:
+            self._fill_rounds(year)
+            self._round_chosen()
+
+    def edit_rules(self) -> None:
+        if self.ws.year is None:
+            return
+        from .rounds.rules_dialog import RulesDialog
+
+        if RulesDialog.edit(self.ws.db, self.ws.year, self):
+            self.register.reload()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "Giới thiệu",
+            f"KHIT Desktop {__version__}\nThẩm định, xếp hạng mức độ ứng dụng công nghệ thông "
+            "tin của các cơ quan, đơn vị, địa phương tỉnh Khánh Hòa "
+            "(Quyết định 1278/QĐ-CTUBND ngày 04/6/2020).",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.window_geometry = self.saveGeometry()
+        if self.ws.year is not None:
+            self.settings.set_last_year(self.ws.db.display_name, self.ws.year)
+        self.settings.sync()
+        super().closeEvent(event)

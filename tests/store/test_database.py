@@ -453,3 +453,24 @@ def test_frozen_form_refuses_on_explicit_flush(scored_db) -> None:
     assert not reached
     with scored_db.session() as s:
         assert _criterion(s, "2.4").title != "Khác"
+
+
+def test_schema_head_constant_is_alembics_head() -> None:
+    """The fast path that skips Alembic for an up-to-date database relies on this constant."""
+    from khit_desktop.store.database import SCHEMA_HEAD
+
+    assert SCHEMA_HEAD == head_revision()
+
+
+def test_an_up_to_date_database_opens_without_importing_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "khit.db"
+    open_database(path).dispose()
+    code = (
+        "import sys; from khit_desktop.store.database import open_database; "
+        f"open_database({str(path)!r}).dispose(); "
+        "assert 'alembic' not in sys.modules, 'alembic imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,0 +1,1 @@
+"""Files in and out: Excel workbooks and PDF documents; imports the domain only."""

@@ -1,0 +1,24 @@
+"""Telling the user something went wrong: one sentence of what, one of what to do, and the
+technical detail behind "Chi tiết"."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+
+def show_refusal(parent: QWidget | None, message: str, title: str = "Không thực hiện được") -> None:
+    """A service refused the input: its message already says what and what to do."""
+    QMessageBox.warning(parent, title, message)
+
+
+def show_error(parent: QWidget | None, message: str, detail: str = "") -> None:
+    """An unexpected problem: a short Vietnamese message, the detail on demand."""
+    box = QMessageBox(
+        QMessageBox.Icon.Critical, "Lỗi", message, QMessageBox.StandardButton.Ok, parent
+    )
+    if detail:
+        box.setDetailedText(detail)
+        for button in box.buttons():
+            if box.buttonRole(button) == QMessageBox.ButtonRole.ActionRole:
+                button.setText("Chi tiết…")
+    box.exec()

@@ -1,0 +1,1 @@
+"""The receipt register screen (Tiếp nhận) and its dialogs."""

@@ -1,0 +1,1 @@
+"""Dialogs of a round (kỳ đánh giá): its rules, and creating a new year."""
