@@ -270,8 +270,11 @@ def _template_key() -> str:
     from .forms import SAMPLE_FORM_FILE
 
     digest = hashlib.sha256(f"{__version__}|{SCHEMA_HEAD}".encode())
-    for path in (Path(__file__), resources_dir() / SEED_AGENCIES_FILE,
-                 resources_dir() / SAMPLE_FORM_FILE):
+    for path in (
+        Path(__file__),
+        resources_dir() / SEED_AGENCIES_FILE,
+        resources_dir() / SAMPLE_FORM_FILE,
+    ):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

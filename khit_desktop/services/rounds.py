@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -157,6 +157,13 @@ def update_rules(
     when nothing changed."""
     actor = actor or Actor()
     reason = nfc(reason).strip()
+    # the same holidays in another order, or typed NFD, are the same rules
+    holidays = tuple(
+        sorted((Holiday(h.day, nfc(h.name).strip()) for h in rules.holidays), key=lambda h: h.day)
+    )
+    rules = replace(rules, holidays=holidays)
+    if any(not h.name for h in holidays):
+        raise InputRefused("Mỗi ngày nghỉ cần có tên.")
     if rules.year != year:
         raise InputRefused(f"Quy tắc của năm {rules.year} không áp dụng cho năm {year}.")
     if rules.deadline.year != year:
