@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..domain.collation import nfc
+from ..domain.numbers import format_points
 from ..store.database import Database
 from ..store.models import Attachment
 from .audit import Actor, now_utc
@@ -51,9 +53,15 @@ def check_attachment_file(source: Path) -> None:
     size = source.stat().st_size
     if size > MAX_ATTACHMENT_BYTES:
         raise InputRefused(
-            f"Tệp {source.name} quá lớn ({size // (1024 * 1024)} MB); "
-            f"giới hạn {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB."
+            f"Tệp {source.name} quá lớn ({_megabytes(size)} MB); "
+            f"chỉ nhận tệp đến {_megabytes(MAX_ATTACHMENT_BYTES)} MB."
         )
+
+
+def _megabytes(size: int) -> str:
+    """'100,01': rounded up to two decimals, so a file over the limit never reads as equal."""
+    value = (Decimal(size) / Decimal(1024 * 1024)).quantize(Decimal("0.01"), ROUND_CEILING)
+    return format_points(value).rstrip("0").rstrip(",")
 
 
 def add_attachment(db: Database, session: Session, source: Path, actor: Actor) -> Attachment:

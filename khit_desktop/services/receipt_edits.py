@@ -95,11 +95,11 @@ def update_receipt(
         row.channel = data.channel.value
         row.sent_date, row.received_date = data.sent_date, data.received_date
         row.doc_number, row.note = nfc(data.doc_number).strip(), nfc(data.note).strip()
-        if data.attachment is not None:
-            row.attachment = add_attachment(db, s, data.attachment, actor)
         after = _decision(rnd, m, _agency_rows(s, rnd, m))
         if after.status is not before.status and not reason:
             raise StatusChangeNeedsReason(m.name, before, after)
+        if data.attachment is not None:  # copied only once every check has passed
+            row.attachment = add_attachment(db, s, data.attachment, actor)
         record(
             s,
             actor,

@@ -127,9 +127,7 @@ def add(
 
 
 def update(db: Database, receipt_id: int, data: ReceiptInput, reason: str = "") -> None:
-    receipt_edits.update_receipt(
-        db, receipt_id, data, reason=reason, actor=TEST_ACTOR, today=TODAY
-    )
+    receipt_edits.update_receipt(db, receipt_id, data, reason=reason, actor=TEST_ACTOR, today=TODAY)
 
 
 def as_input(row: ReceiptRow, **changes: Any) -> ReceiptInput:
@@ -190,9 +188,7 @@ def test_the_same_vietnamese_number_in_nfd_or_other_case_is_a_duplicate(demo_db)
     ],
     ids=["other-number", "other-channel", "other-date", "no-number"],
 )
-def test_a_different_number_channel_or_date_is_accepted(
-    demo_db, channel, sent, doc_number
-) -> None:
+def test_a_different_number_channel_or_date_is_accepted(demo_db, channel, sent, doc_number) -> None:
     before = db_state(demo_db)["counts"]
     rid = add(demo_db, "STP", sent, channel, doc_number)
     after = db_state(demo_db)["counts"]
@@ -590,9 +586,8 @@ def _ks_event_ids(db: Database, rid: int) -> list[int]:
     with db.session() as s:
         member_id = s.scalar(
             select(RoundAgency.id).where(
-                RoundAgency.agency_id == select(ReceiptRow.agency_id).where(
-                    ReceiptRow.id == rid
-                ).scalar_subquery()
+                RoundAgency.agency_id
+                == select(ReceiptRow.agency_id).where(ReceiptRow.id == rid).scalar_subquery()
             )
         )
         return list(
@@ -784,4 +779,3 @@ def test_demo_copy_matches_the_session_template(demo_db) -> None:
     assert row_of(demo_db, NT_FIRST).doc_number == "975/NT-VP"
     assert row_of(demo_db, SDL_RECEIPT).sent_date == date(2020, 11, 2)
     assert _count(demo_db, Attachment) == 0
-
