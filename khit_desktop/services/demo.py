@@ -72,6 +72,7 @@ def build_demo(db: Database, *, progress: Any = None) -> None:
             for code, answer in figures.items():
                 sheet.set_self(code, answer)
             _appraise(sheet, figures, rng)
+            sheet.finish()
             if progress is not None:
                 progress(index + 1, len(senders))
     _land_on_threshold(db)

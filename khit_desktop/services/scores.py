@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ..domain.collation import nfc
@@ -80,6 +80,9 @@ class ScoreSheet:
             select(ScoreRow).where(ScoreRow.round_id == rnd.id, ScoreRow.agency_id == m.agency_id)
         ).all()
         self.rows = {row.criterion_id: row for row in existing}
+        self._pending: list[tuple[str, ScoreRow, object, dict[str, object], str]] = []
+        # every change is audited in the same transaction, even if the caller forgets finish()
+        event.listen(session, "before_commit", lambda _s: self.finish())
 
     def _leaf(self, code: str) -> Criterion:
         if code not in self.tree:
@@ -111,18 +114,19 @@ class ScoreSheet:
         return row, None
 
     def _audit(self, action: str, row: ScoreRow, code: str, old: object, reason: str) -> None:
+        # Snapshot now; write when the ids exist: one flush per sheet, not one per score.
+        new = {"agency": self.member.agency.code, "criterion": code, **_snapshot(row)}
+        self._pending.append((action, row, old, new, reason))
+
+    def finish(self) -> None:
+        """Write the audit events of the changes made so far (runs before commit anyway)."""
+        if not self._pending:
+            return
         self.session.flush()
-        record(
-            self.session,
-            self.actor,
-            action,
-            "score",
-            row.id,
-            year=self.rnd.year,
-            old=old,
-            new={"agency": self.member.agency.code, "criterion": code, **_snapshot(row)},
-            reason=reason,
-        )
+        for action, row, old, new, reason in self._pending:
+            record(self.session, self.actor, action, "score", row.id, year=self.rnd.year,
+                   old=old, new=new, reason=reason)
+        self._pending.clear()
 
     def set_self(
         self, code: str, answer: Mapping[str, Any] | None, claimed: Decimal | None = None
