@@ -71,6 +71,13 @@ def _load(session: Session, receipt_id: int) -> tuple[ReceiptRow, Round, RoundAg
     return row, rnd, m
 
 
+def _record(
+    s: Session, actor: Actor, action: str, row: ReceiptRow, rnd: Round, old: object, reason: str
+) -> None:
+    record(s, actor, action, "receipt", row.id, year=rnd.year, old=old,
+           new=receipt_snapshot(row), reason=reason)
+
+
 def update_receipt(
     db: Database,
     receipt_id: int,
@@ -100,17 +107,7 @@ def update_receipt(
             raise StatusChangeNeedsReason(m.name, before, after)
         if data.attachment is not None:  # copied only once every check has passed
             row.attachment = add_attachment(db, s, data.attachment, actor)
-        record(
-            s,
-            actor,
-            "receipt.update",
-            "receipt",
-            row.id,
-            year=rnd.year,
-            old=old,
-            new=receipt_snapshot(row),
-            reason=reason,
-        )
+        _record(s, actor, "receipt.update", row, rnd, old, reason)
 
 
 def invalidate_receipt(
@@ -129,17 +126,7 @@ def invalidate_receipt(
         old = receipt_snapshot(row)
         row.valid = False
         row.invalid_reason = reason
-        record(
-            s,
-            actor,
-            "receipt.invalidate",
-            "receipt",
-            row.id,
-            year=rnd.year,
-            old=old,
-            new=receipt_snapshot(row),
-            reason=reason,
-        )
+        _record(s, actor, "receipt.invalidate", row, rnd, old, reason)
 
 
 def set_exempt(

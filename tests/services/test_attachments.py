@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from khit_desktop.domain.lateness import Channel, LatenessStatus
@@ -28,9 +28,8 @@ from khit_desktop.store.models import (
     Attachment,
     AuditEvent,
     ReceiptRow,
-    RoundAgency,
-    RoundHoliday,
 )
+from tests.db_state import db_state
 
 YEAR = 2020
 TODAY = date(2020, 12, 1)
@@ -42,30 +41,6 @@ PAST_MTIME_NS = 1_600_000_000_123_456_789  # September 2020
 
 
 # ---- helpers -------------------------------------------------------------------------------
-
-
-def db_state(db: Database) -> dict[str, Any]:
-    """Row counts and the values a refused call must leave alone."""
-    with db.session() as s:
-        counts = {
-            model.__tablename__: s.scalar(select(func.count()).select_from(model))
-            for model in (ReceiptRow, Attachment, AuditEvent, RoundAgency, RoundHoliday)
-        }
-        receipt_rows = [
-            (
-                r.id,
-                r.channel,
-                r.sent_date,
-                r.received_date,
-                r.doc_number,
-                r.valid,
-                r.note,
-                r.attachment_id,
-            )
-            for r in s.scalars(select(ReceiptRow).order_by(ReceiptRow.id))
-        ]
-        stored = [(a.id, a.sha256, a.original_name, a.size) for a in s.scalars(select(Attachment))]
-    return {"counts": counts, "receipts": receipt_rows, "attachments": stored}
 
 
 def files_under(folder: Path) -> list[Path]:

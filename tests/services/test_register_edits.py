@@ -30,10 +30,9 @@ from khit_desktop.store.models import (
     Attachment,
     AuditEvent,
     ReceiptRow,
-    Round,
     RoundAgency,
-    RoundHoliday,
 )
+from tests.db_state import db_state
 
 YEAR = 2020
 TODAY = date(2020, 12, 1)
@@ -51,42 +50,6 @@ SDL_RECEIPT = 18
 
 
 # ---- helpers -------------------------------------------------------------------------------
-
-
-def db_state(db: Database) -> dict[str, Any]:
-    """Row counts and the values a refused call must leave alone."""
-    with db.session() as s:
-        counts = {
-            model.__tablename__: s.scalar(select(func.count()).select_from(model))
-            for model in (ReceiptRow, Attachment, AuditEvent, RoundAgency, RoundHoliday)
-        }
-        receipt_rows = [
-            (
-                r.id,
-                r.agency_id,
-                r.channel,
-                r.sent_date,
-                r.received_date,
-                r.doc_number,
-                r.valid,
-                r.invalid_reason,
-                r.note,
-                r.attachment_id,
-            )
-            for r in s.scalars(select(ReceiptRow).order_by(ReceiptRow.id))
-        ]
-        members = list(s.execute(select(RoundAgency.id, RoundAgency.exempt_reason)).all())
-        round_row = s.execute(
-            select(
-                Round.year,
-                Round.state,
-                Round.deadline,
-                Round.grace_days,
-                Round.late_penalty,
-                Round.shift_to_working_day,
-            )
-        ).all()
-    return {"counts": counts, "receipts": receipt_rows, "members": members, "round": round_row}
 
 
 def finalize(db: Database) -> None:

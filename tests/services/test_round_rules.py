@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from khit_desktop.domain.classification import Classification
 from khit_desktop.domain.dates import Holiday
@@ -24,13 +24,11 @@ from khit_desktop.services.errors import InputRefused, NotFound
 from khit_desktop.services.receipts import register
 from khit_desktop.store.database import Database, open_database
 from khit_desktop.store.models import (
-    Attachment,
     AuditEvent,
-    ReceiptRow,
     Round,
-    RoundAgency,
     RoundHoliday,
 )
+from tests.db_state import db_state
 
 YEAR = 2020
 ACTOR = Actor(user="tester", machine="test-machine")
@@ -38,30 +36,6 @@ REASON = "Theo Quyết định điều chỉnh của UBND tỉnh"
 
 
 # ---- helpers -------------------------------------------------------------------------------
-
-
-def db_state(db: Database) -> dict[str, Any]:
-    """Row counts and the values a refused call must leave alone."""
-    with db.session() as s:
-        counts = {
-            model.__tablename__: s.scalar(select(func.count()).select_from(model))
-            for model in (ReceiptRow, Attachment, AuditEvent, RoundAgency, RoundHoliday)
-        }
-        rnd = rounds.get_round(s, YEAR)
-        values = (
-            rnd.state,
-            rnd.deadline,
-            rnd.grace_days,
-            rnd.late_penalty,
-            rnd.threshold_good,
-            rnd.threshold_fair,
-            rnd.threshold_average,
-            rnd.shift_to_working_day,
-        )
-        holidays = [
-            (h.id, h.day, h.name) for h in s.scalars(select(RoundHoliday).order_by(RoundHoliday.id))
-        ]
-    return {"counts": counts, "round": values, "holidays": holidays}
 
 
 def rules_events(db: Database) -> list[AuditEvent]:
