@@ -55,16 +55,24 @@ def main(runs: int = 5) -> None:
     for _ in range(runs):
         start = __import__("time").perf_counter()
         out = subprocess.run(
-            [sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True,
+            [sys.executable, "-c", CHILD],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
             check=True,
         ).stdout.split()
         wall = __import__("time").perf_counter() - start
         imports, database, window, heavy = out
         totals.append(wall)
-        print(f"process {wall:.3f} s = imports+Qt {imports} s, demo database {database} s, "
-              f"window {window} s; heavy modules loaded at start: {heavy}")
-    print(f"median startup to a usable window on the demo database: "
-          f"{statistics.median(totals):.3f} s over {runs} runs")
+        print(
+            f"process {wall:.3f} s = imports+Qt {imports} s, demo database {database} s, "
+            f"window {window} s; heavy modules loaded at start: {heavy}"
+        )
+    print(
+        f"median startup to a usable window on the demo database: "
+        f"{statistics.median(totals):.3f} s over {runs} runs"
+    )
 
 
 if __name__ == "__main__":

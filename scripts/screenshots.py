@@ -69,11 +69,11 @@ def main(out: Path) -> None:
         print(out / name)
 
     save(window, "main-window.png")
-    agencies = [AgencyChoice(x.agency_code, x.agency_name, x.group)
-                for x in receipts.register(db, 2020)]
+    agencies = [
+        AgencyChoice(x.agency_code, x.agency_name, x.group) for x in receipts.register(db, 2020)
+    ]
     form = ReceiptForm(lambda code: receipts.receipt_context(db, 2020, code), 2020)
-    dialog = ReceiptDialog(form, lambda data, reason: None, agencies, window,
-                           today=lambda: today)
+    dialog = ReceiptDialog(form, lambda data, reason: None, agencies, window, today=lambda: today)
     dialog.show()
     dialog.picker.search.setText("khanh son")
     dialog.channel.setCurrentIndex(0)

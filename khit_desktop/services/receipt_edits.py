@@ -74,8 +74,17 @@ def _load(session: Session, receipt_id: int) -> tuple[ReceiptRow, Round, RoundAg
 def _record(
     s: Session, actor: Actor, action: str, row: ReceiptRow, rnd: Round, old: object, reason: str
 ) -> None:
-    record(s, actor, action, "receipt", row.id, year=rnd.year, old=old,
-           new=receipt_snapshot(row), reason=reason)
+    record(
+        s,
+        actor,
+        action,
+        "receipt",
+        row.id,
+        year=rnd.year,
+        old=old,
+        new=receipt_snapshot(row),
+        reason=reason,
+    )
 
 
 def update_receipt(

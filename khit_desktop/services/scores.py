@@ -124,8 +124,17 @@ class ScoreSheet:
             return
         self.session.flush()
         for action, row, old, new, reason in self._pending:
-            record(self.session, self.actor, action, "score", row.id, year=self.rnd.year,
-                   old=old, new=new, reason=reason)
+            record(
+                self.session,
+                self.actor,
+                action,
+                "score",
+                row.id,
+                year=self.rnd.year,
+                old=old,
+                new=new,
+                reason=reason,
+            )
         self._pending.clear()
 
     def set_self(
