@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
+
+import khit_desktop.store.types  # noqa: F401  (autogenerate writes ExactDecimal columns)
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

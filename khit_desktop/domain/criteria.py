@@ -60,6 +60,7 @@ class Rule:
     options: tuple[Option, ...] = ()
     tiers: tuple[Tier, ...] = ()  # any order; the highest minimum reached applies
     per_item: Decimal | None = None  # PER_ITEM and DEDUCTION
+    denominator: str | None = None  # RATIO: code of the general datum that is b, if any
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"kind": self.kind.value}
@@ -69,6 +70,8 @@ class Rule:
             data["tiers"] = [{"min": str(t.minimum), "points": str(t.points)} for t in self.tiers]
         if self.per_item is not None:
             data["points"] = str(self.per_item)
+        if self.denominator is not None:
+            data["denominator"] = self.denominator
         return data
 
     @classmethod
@@ -81,7 +84,7 @@ class Rule:
             Tier(Decimal(str(t["min"])), Decimal(str(t["points"]))) for t in data.get("tiers", ())
         )
         per_item = Decimal(str(data["points"])) if "points" in data else None
-        return cls(kind, options, tiers, per_item)
+        return cls(kind, options, tiers, per_item, data.get("denominator"))
 
     def describe(self, maximum: Decimal) -> str:
         """How the rule reads to a user ('Tỷ lệ a/b × 30')."""
@@ -143,10 +146,20 @@ class Criterion:
 
 
 @dataclass(frozen=True, slots=True)
+class GeneralField:
+    """Số liệu chung: a figure asked once per form (e.g. CB = total staff), which ratio rules
+    can name as their denominator ('tỷ lệ trên CB')."""
+
+    code: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
 class FormTree:
     """Phiếu đánh giá: the top-level criteria are the areas (lĩnh vực) of Điều 5."""
 
     areas: tuple[Criterion, ...]
+    general: tuple[GeneralField, ...] = ()
     _index: dict[str, Criterion] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -173,9 +186,28 @@ class FormTree:
     def problems(self) -> list[str]:
         """What is wrong with the tree itself (Vietnamese), empty when it is sound."""
         found: list[str] = []
+        general = {g.code for g in self.general}
+        if len(general) != len(self.general):
+            found.append("Mã số liệu chung bị trùng.")
         for c in self.walk():
             found.extend(_criterion_problems(c))
+            if c.rule and c.rule.denominator and c.rule.denominator not in general:
+                found.append(
+                    f"Tiêu chí {c.code}: mẫu số '{c.rule.denominator}' không có trong "
+                    "danh sách số liệu chung."
+                )
         return found
+
+    def capped_parents(self) -> list[str]:
+        """Warnings: parents whose children's maxima add up to more than their own (the sum is
+        capped — allowed, but worth a look when a criteria set is imported)."""
+        return [
+            f"Tiêu chí {c.code}: tổng điểm các tiêu chí con "
+            f"({_num(sum((ch.max_points for ch in c.children), ZERO))}) vượt điểm tối đa "
+            f"({_num(c.max_points)}); điểm được giới hạn ở {_num(c.max_points)}."
+            for c in self.walk()
+            if c.children and sum((ch.max_points for ch in c.children), ZERO) > c.max_points
+        ]
 
 
 def _criterion_problems(c: Criterion) -> list[str]:

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .collation import nfc
-from .criteria import Criterion, FormTree, Rule
+from .criteria import Criterion, FormTree, GeneralField, Rule
 
 
 class FormSpecError(ValueError):
@@ -52,9 +52,14 @@ def criterion_from_json(data: Mapping[str, Any], parent_code: str = "") -> Crite
     )
 
 
-def form_from_json(criteria: Sequence[Mapping[str, Any]]) -> FormTree:
+def form_from_json(
+    criteria: Sequence[Mapping[str, Any]], general: Sequence[Mapping[str, Any]] = ()
+) -> FormTree:
     """Build and check a tree; duplicate codes and unsound trees are refused."""
-    form = FormTree(tuple(criterion_from_json(c) for c in criteria))
+    fields = tuple(
+        GeneralField(str(g["code"]).strip(), nfc(str(g["label"])).strip()) for g in general
+    )
+    form = FormTree(tuple(criterion_from_json(c) for c in criteria), fields)
     codes = [c.code for c in form.walk()]
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
     if duplicates:
@@ -77,3 +82,30 @@ def criterion_to_json(c: Criterion) -> dict[str, Any]:
         if getattr(c, key):
             data[key] = getattr(c, key)
     return data
+
+
+def general_to_json(form: FormTree) -> list[dict[str, str]]:
+    return [{"code": g.code, "label": g.label} for g in form.general]
+
+
+def form_checksum(form: FormTree) -> str:
+    """A fingerprint of what scoring depends on (codes, maxima, rules, gates, general data):
+    a filled form whose checksum differs was made from another criteria set."""
+    import hashlib
+    import json
+
+    def essential(c: Criterion) -> list[Any]:
+        return [
+            c.code,
+            str(c.max_points.normalize()),
+            c.rule.to_json() if c.rule else None,
+            c.gate,
+            [essential(ch) for ch in c.children],
+        ]
+
+    payload = {
+        "areas": [essential(a) for a in form.areas],
+        "general": [[g.code, g.label] for g in form.general],
+    }
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -47,6 +47,7 @@ SUNDAY_SENDER, MONDAY_SENDER = "SXD", "SCT"
 INVALID_FIRST = "SYT"  # first copy unsigned, valid copy sent 19/11: −100
 CORRECTED = "NT"  # sent 10/11, corrected copy 18/11: the first counts, on time
 TIED = ("SKHDT", "STC")  # identical figures: equal scores, shared rank
+STAFF_CROSS_CHECK = "SGTVT"  # Sở Nội vụ's staff count differs: every ratio on CB moves
 
 
 def build_demo(db: Database, *, progress: Any = None) -> None:
@@ -68,9 +69,21 @@ def build_demo(db: Database, *, progress: Any = None) -> None:
         for index, m in enumerate(senders):
             sheet = open_sheet(s, DEMO_YEAR, m.code, DEMO_ACTOR)
             maturity = _maturity(m, rng)
-            figures = _figures(sheet.tree, maturity, random.Random(_seed(m)))
+            local = random.Random(_seed(m))
+            general = _general(sheet.tree, local)
+            for datum, value in general.items():
+                sheet.set_general(datum, Decimal(value))
+            figures = _figures(sheet.tree, maturity, local, general)
             for code, answer in figures.items():
                 sheet.set_self(code, answer)
+            if m.code == STAFF_CROSS_CHECK:
+                sheet.set_general(
+                    "CB",
+                    Decimal(general["CB"] + 12),
+                    appraised=True,
+                    reason="Số liệu của Sở Nội vụ (Báo cáo số 245/BC-SNV ngày 20/11/2020): "
+                    f"tổng số CBCCVC là {general['CB'] + 12}, không phải {general['CB']}.",
+                )
             _appraise(sheet, figures, rng)
             sheet.finish()
             if progress is not None:
@@ -155,11 +168,22 @@ def _receipts(db: Database, members: list[Member], rng: random.Random) -> None:
             )
 
 
-def _figures(tree: FormTree, m: float, rng: random.Random) -> dict[str, dict[str, Any]]:
-    return {leaf.code: _answer(leaf, m, rng) for leaf in tree.leaves()}
+def _general(tree: FormTree, rng: random.Random) -> dict[str, int]:
+    """Invented general data: staff (CB) and computers (MT), as the sample form asks."""
+    staff = rng.randrange(30, 400)
+    values = {"CB": staff, "MT": staff + rng.randrange(0, 40)}
+    return {g.code: values.get(g.code, rng.randrange(1, 50)) for g in tree.general}
 
 
-def _answer(leaf: Criterion, m: float, rng: random.Random) -> dict[str, Any]:
+def _figures(
+    tree: FormTree, m: float, rng: random.Random, general: dict[str, int]
+) -> dict[str, dict[str, Any]]:
+    return {leaf.code: _answer(leaf, m, rng, general) for leaf in tree.leaves()}
+
+
+def _answer(
+    leaf: Criterion, m: float, rng: random.Random, general: dict[str, int]
+) -> dict[str, Any]:
     rule = leaf.rule
     assert rule is not None
     share = min(1.0, max(0.0, rng.gauss(m, 0.1)))
@@ -177,6 +201,8 @@ def _answer(leaf: Criterion, m: float, rng: random.Random) -> dict[str, Any]:
             index = min(len(ordered) - 1, int((1 - share) * len(ordered)))
             return {"option": ordered[index].label}
         case RuleKind.RATIO:
+            if rule.denominator:  # b is the agency's general datum
+                return {"numerator": str(round(general[rule.denominator] * share))}
             total = rng.randrange(30, 400)
             return {"numerator": str(round(total * share)), "denominator": str(total)}
         case RuleKind.TIERS:

@@ -8,8 +8,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..domain.criteria import Criterion, FormTree, Rule
-from ..domain.form_spec import form_from_json
+from ..domain.criteria import Criterion, FormTree, GeneralField, Rule
+from ..domain.form_spec import form_from_json, general_to_json
 from ..paths import resources_dir
 from ..store.models import CriterionRow, Form
 from .audit import now_utc
@@ -20,7 +20,7 @@ SAMPLE_FORM_FILE = "criteria/bo-tieu-chi-mau.json"
 def read_form_file(path: Path) -> tuple[dict[str, object], FormTree]:
     """A form file of ``resources/criteria`` (its header, its checked tree)."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return data, form_from_json(data["criteria"])
+    return data, form_from_json(data["criteria"], data.get("general", ()))
 
 
 def save_form(
@@ -43,6 +43,7 @@ def save_form(
         source=source,
         is_sample=is_sample,
         created_at=now_utc(),
+        general_json=json.dumps(general_to_json(tree), ensure_ascii=False),
     )
     session.add(form)
     session.flush()
@@ -103,7 +104,10 @@ def form_tree(session: Session, form_id: int) -> FormTree:
             input_label=row.input_label,
         )
 
-    return FormTree(tuple(build(r) for r in children.get(None, [])))
+    form = session.get(Form, form_id)
+    general = json.loads(form.general_json) if form is not None and form.general_json else []
+    fields = tuple(GeneralField(g["code"], g["label"]) for g in general)
+    return FormTree(tuple(build(r) for r in children.get(None, [])), fields)
 
 
 def criterion_ids(session: Session, form_id: int) -> dict[str, int]:

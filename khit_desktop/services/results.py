@@ -21,6 +21,7 @@ from ..store.database import Database
 from ..store.models import CriterionRow, ScoreRow
 from .errors import ServiceError
 from .forms import form_tree
+from .general_data import load_general, uses_general, with_denominator
 from .receipts import lateness_by_agency
 from .rounds import get_round, rules_of
 
@@ -77,6 +78,20 @@ def _group_scores(
             ScoreRow.agency_id.in_(participants),
         )
     ).all()
+    general = load_general(session, round_id, participants)
+
+    def filled(agency: int, code: str, answer: dict[str, Any], appraised: bool) -> dict[str, Any]:
+        datum = uses_general(tree.get(code))
+        if datum is None:
+            return answer
+        figure = general.get(agency, {}).get(datum)
+        value = None if figure is None else (figure.effective if appraised else figure.self_value)
+        if value is None and "denominator" not in answer:
+            raise ServiceError(
+                f"Thiếu số liệu chung '{datum}' của một cơ quan để tính tiêu chí {code}."
+            )
+        return with_denominator(tree.get(code), answer, value)
+
     self_answers: dict[int, Answers] = {}
     self_fixed: dict[int, dict[str, Decimal]] = {}
     appr_answers: dict[int, Answers] = {}
@@ -87,13 +102,14 @@ def _group_scores(
         if row.self_points is not None:
             self_fixed.setdefault(a, {})[code] = row.self_points
         elif own is not None:
-            self_answers.setdefault(a, {})[code] = own
+            self_answers.setdefault(a, {})[code] = filled(a, code, own, False)
         if row.appraised_points is not None:
             appr_fixed.setdefault(a, {})[code] = row.appraised_points
         elif row.appraised_answer:
-            appr_answers.setdefault(a, {})[code] = json.loads(row.appraised_answer)
+            appraised = json.loads(row.appraised_answer)
+            appr_answers.setdefault(a, {})[code] = filled(a, code, appraised, True)
         elif own is not None:
-            appr_answers.setdefault(a, {})[code] = own
+            appr_answers.setdefault(a, {})[code] = filled(a, code, own, True)
         elif row.self_points is not None:
             appr_fixed.setdefault(a, {})[code] = row.self_points
     try:

@@ -14,10 +14,11 @@ from ..domain.collation import nfc
 from ..domain.criteria import Criterion, RuleKind, ScoringError, score_leaf
 from ..domain.numbers import points
 from ..store.database import Database
-from ..store.models import Round, RoundAgency, ScoreRow
+from ..store.models import GeneralValue, Round, RoundAgency, ScoreRow
 from .audit import Actor, now_utc, record
 from .errors import InputRefused, NotFound
 from .forms import criterion_ids, form_tree
+from .general_data import uses_general, with_denominator
 from .receipts import member
 from .rounds import get_round
 
@@ -80,6 +81,14 @@ class ScoreSheet:
             select(ScoreRow).where(ScoreRow.round_id == rnd.id, ScoreRow.agency_id == m.agency_id)
         ).all()
         self.rows = {row.criterion_id: row for row in existing}
+        self.general = {
+            row.code: row
+            for row in session.scalars(
+                select(GeneralValue).where(
+                    GeneralValue.round_id == rnd.id, GeneralValue.agency_id == m.agency_id
+                )
+            )
+        }
         self._pending: list[tuple[str, ScoreRow, object, dict[str, object], str]] = []
         # every change is audited in the same transaction, even if the caller forgets finish()
         event.listen(session, "before_commit", lambda _s: self.finish())
@@ -118,6 +127,69 @@ class ScoreSheet:
         new = {"agency": self.member.agency.code, "criterion": code, **_snapshot(row)}
         self._pending.append((action, row, old, new, reason))
 
+    def _filled(
+        self, criterion: Criterion, answer: Mapping[str, Any], *, appraised: bool
+    ) -> dict[str, Any]:
+        code = uses_general(criterion)
+        if code is None:
+            return dict(answer)
+        row = self.general.get(code)
+        value = None
+        if row is not None:
+            value = (
+                row.appraised_value
+                if appraised and row.appraised_value is not None
+                else (row.self_value)
+            )
+        if value is None and "denominator" not in answer:
+            raise InputRefused(
+                f"Tiêu chí {criterion.code}: chưa có số liệu chung '{code}' làm mẫu số."
+            )
+        return with_denominator(criterion, answer, value)
+
+    def set_general(
+        self, code: str, value: Decimal | None, *, appraised: bool = False, reason: str = ""
+    ) -> None:
+        """A general datum of the agency (its own figure, or the appraised one with a reason)."""
+        known = {g.code: g for g in self.tree.general}
+        if code not in known:
+            raise NotFound(f"Phiếu đánh giá không có số liệu chung mã '{code}'.")
+        if value is not None and (value < 0 or value != value.to_integral_value()):
+            raise InputRefused(f"Số liệu chung '{known[code].label}' phải là số nguyên không âm.")
+        reason = nfc(reason).strip()
+        if appraised and not reason:
+            raise InputRefused(f"Cần ghi lý do khi thẩm định số liệu '{known[code].label}'.")
+        row = self.general.get(code)
+        old = None if row is None else {"self": row.self_value, "appraised": row.appraised_value}
+        if row is None:
+            row = GeneralValue(
+                round_id=self.rnd.id, agency_id=self.member.agency_id, code=code, reason=""
+            )
+            self.session.add(row)
+            self.general[code] = row
+        if appraised:
+            row.appraised_value, row.reason = value, reason
+        else:
+            row.self_value = value
+        row.updated_at, row.updated_by = now_utc(), self.actor.user
+        self.session.flush()
+        record(
+            self.session,
+            self.actor,
+            "general.appraise" if appraised else "general.self",
+            "general_value",
+            row.id,
+            year=self.rnd.year,
+            old=old,
+            new={
+                "agency": self.member.agency.code,
+                "code": code,
+                "self": row.self_value,
+                "appraised": row.appraised_value,
+            },
+            reason=reason,
+        )
+
     def finish(self) -> None:
         """Write the audit events of the changes made so far (runs before commit anyway)."""
         if not self._pending:
@@ -143,7 +215,7 @@ class ScoreSheet:
         """The agency's figure and/or its self-assessed points (điểm tự chấm)."""
         criterion = self._leaf(code)
         if answer is not None:
-            computed = check_answer(criterion, answer)
+            computed = check_answer(criterion, self._filled(criterion, answer, appraised=False))
             if (
                 claimed is None
                 and criterion.rule
@@ -177,7 +249,7 @@ class ScoreSheet:
         if (answer is None) == (points_value is None):
             raise InputRefused(f"Tiêu chí {code}: nhập số liệu thẩm định hoặc điểm thẩm định.")
         if answer is not None:
-            check_answer(criterion, answer)
+            check_answer(criterion, self._filled(criterion, answer, appraised=True))
         if points_value is not None:
             points_value = _check_points(criterion, points_value)
         row, old = self._row(code)

@@ -26,18 +26,25 @@ BUSY_TIMEOUT_MS = 10_000
 
 # The newest migration under database/migrations/versions (a test checks it is Alembic's head).
 # Knowing it here lets an up-to-date database open without importing Alembic (~0.1–0.3 s).
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # Python's sqlite3 ignores journal_mode inside an open transaction: set pragmas here,
-    # right after connecting, before anything else runs.
+    # right after connecting, before anything else runs. The driver's own transaction
+    # handling is switched off (it would not put DDL inside a transaction); SQLAlchemy's
+    # "begin" event below emits BEGIN itself, so every transaction, DDL included, is atomic.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 def database_url(target: str | Path) -> URL:
@@ -97,6 +104,7 @@ def open_database(target: str | Path, *, upgrade: bool = True) -> Database:
     try:
         if is_sqlite:
             event.listen(engine, "connect", _sqlite_on_connect)
+            event.listen(engine, "begin", _sqlite_begin)
             check_sqlite_pragmas(engine)
         db = Database(engine, url)
         install_frozen_form_guard(db._sessions)
@@ -222,9 +230,39 @@ def migrate(db: Database) -> Path | None:
     backup = None
     if current is not None and db.path is not None:
         backup = backup_sqlite(db.path, f"truoc-nang-cap-{current}")
-    with db.engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), "head")
+    _run_alembic(db, lambda cfg: command.upgrade(cfg, "head"))
     return backup
+
+
+def downgrade(db: Database, revision: str) -> None:
+    """Take the schema back to ``revision`` (support and tests only; the program never does)."""
+    from alembic import command
+
+    _run_alembic(db, lambda cfg: command.downgrade(cfg, revision))
+
+
+def _run_alembic(db: Database, step: Any) -> None:
+    """Run a migration step in one transaction; on SQLite with foreign keys off during the
+    step (SQLite rebuilds a table to alter it, and referencing tables must not block that)
+    and checked afterwards."""
+    sqlite = db.engine.dialect.name == "sqlite"
+    with db.engine.connect() as conn:
+        raw = conn.connection.dbapi_connection  # no transaction yet: the pragma takes effect
+        if sqlite and raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                step(_alembic_config(conn))
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise DatabaseError(
+                            "Nâng cấp cơ sở dữ liệu làm hỏng liên kết dữ liệu "
+                            f"({len(broken)} dòng); đã hủy nâng cấp, dữ liệu giữ nguyên."
+                        )
+        finally:
+            if sqlite and raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _shipped_migrations() -> Path:

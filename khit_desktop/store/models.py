@@ -148,6 +148,7 @@ class Form(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    general_json: Mapped[str | None] = mapped_column(Text)  # số liệu chung: [{code, label}]
     criteria: Mapped[list[CriterionRow]] = relationship(
         back_populates="form", cascade="all, delete-orphan", order_by="CriterionRow.position"
     )
@@ -242,3 +243,54 @@ class AuditEvent(Base):
     old_json: Mapped[str | None] = mapped_column(Text)
     new_json: Mapped[str | None] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class FormImport(Base):
+    """Một lần nhập phiếu tự đánh giá từ Excel: kept even when a later import replaces it."""
+
+    __tablename__ = "form_import"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    form_id: Mapped[int] = mapped_column(ForeignKey("form.id"))
+    file_name: Mapped[str] = mapped_column(String(400))
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"))
+    general_json: Mapped[str] = mapped_column(Text, default="{}")  # số liệu chung typed
+    values_json: Mapped[str] = mapped_column(Text, default="{}")  # per criterion, as imported
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str] = mapped_column(String(120))
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("form_import.id"))
+
+
+class CrossCheck(Base):
+    """Đối chiếu số liệu (Điều 7.2.b): a figure from a specialised agency, with its source."""
+
+    __tablename__ = "cross_check"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criterion.id"))
+    source_agency: Mapped[str] = mapped_column(String(300))
+    figure: Mapped[str] = mapped_column(Text)
+    document: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[str] = mapped_column(String(120))
+
+
+class GeneralValue(Base):
+    """Số liệu chung of one agency in one round (e.g. CB = total staff): the agency's figure
+    and the appraised one; ratio rules named 'tỷ lệ trên CB' take their denominator here."""
+
+    __tablename__ = "general_value"
+    __table_args__ = (UniqueConstraint("round_id", "agency_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    self_value: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    appraised_value: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(120))

@@ -62,7 +62,7 @@ def is_two_dp(value: Decimal) -> bool:
 
 def load_sample() -> FormTree:
     data = json.loads(SAMPLE_FORM.read_text(encoding="utf-8"))
-    return form_from_json(data["criteria"])
+    return form_from_json(data["criteria"], data.get("general", ()))
 
 
 # --- TYPED --------------------------------------------------------------------------------------
