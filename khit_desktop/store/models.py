@@ -131,6 +131,7 @@ class RoundAgency(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("round_group.id"))
     name: Mapped[str] = mapped_column(String(300))
     exempt_reason: Mapped[str | None] = mapped_column(Text)
+    appraisal_done: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     round: Mapped[Round] = relationship(back_populates="members")
     agency: Mapped[Agency] = relationship()
     group: Mapped[RoundGroup] = relationship()
