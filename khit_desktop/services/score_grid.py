@@ -137,6 +137,8 @@ def _rows(
     appraised: dict[str, Decimal],
     self_nodes: dict[str, Decimal],
     appraised_nodes: dict[str, Decimal],
+    own_general: dict[str, Decimal | None],
+    appraised_general: dict[str, Decimal | None],
 ) -> list[GridRow]:
     rows: list[GridRow] = []
 
@@ -219,6 +221,8 @@ def agency_sheet(
                     mine_appraised,
                     self_totals.by_code,
                     appraised_totals.by_code,
+                    own_general,
+                    appraised_general,
                 )
             ),
             general=tuple(
