@@ -190,6 +190,25 @@ class ScoreSheet:
             reason=reason,
         )
 
+    def restore_appraised(
+        self,
+        code: str,
+        answer: Mapping[str, Any] | None,
+        points_value: Decimal | None,
+        reason_text: str,
+        source: str,
+        *,
+        why: str,
+    ) -> None:
+        """Put a leaf's appraisal back to an earlier state (undo), audited with ``why``."""
+        self._leaf(code)
+        row, old = self._row(code)
+        row.appraised_answer = json.dumps(dict(answer), ensure_ascii=False) if answer else None
+        row.appraised_points = points_value
+        row.reason, row.source = reason_text, source
+        row.updated_at, row.updated_by = now_utc(), self.actor.user
+        self._audit("score.restore", row, code, old, why)
+
     def finish(self) -> None:
         """Write the audit events of the changes made so far (runs before commit anyway)."""
         if not self._pending:

@@ -1,0 +1,252 @@
+"""The scoring grid's writes: appraised points with a reason, undo, general data, done flag,
+cross-check records (Điều 7.2.b)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from ..domain.collation import nfc
+from ..store.database import Database
+from ..store.models import CriterionRow, CrossCheck, ScoreRow
+from .audit import Actor, now_utc, record
+from .errors import InputRefused, NotFound
+from .receipts import member
+from .rounds import get_round
+from .scores import open_sheet
+
+
+@dataclass(frozen=True)
+class AppraisalState:
+    """What a criterion's appraisal was, so an edit can be undone exactly."""
+
+    answer: dict[str, Any] | None
+    points: Decimal | None
+    reason: str
+    source: str
+
+
+def appraisal_state(db: Database, year: int, agency_code: str, code: str) -> AppraisalState:
+    with db.session() as s:
+        sheet = open_sheet(s, year, agency_code, Actor())
+        row = sheet.rows.get(sheet.ids.get(code, -1))
+        if row is None:
+            return AppraisalState(None, None, "", "form")
+        return AppraisalState(
+            json.loads(row.appraised_answer) if row.appraised_answer else None,
+            row.appraised_points,
+            row.reason,
+            row.source,
+        )
+
+
+def set_appraised_points(
+    db: Database,
+    year: int,
+    agency_code: str,
+    code: str,
+    points: Decimal,
+    *,
+    reason: str,
+    source: str = "cross_check",
+    actor: Actor | None = None,
+) -> None:
+    """The appraised points of a leaf; a reason is required (the grid asks when they differ
+    from the self-assessed points, and keeps the agency's own points as reason otherwise)."""
+    with db.session() as s:
+        sheet = open_sheet(s, year, agency_code, actor or Actor())
+        sheet.set_appraised(code, points_value=points, reason=reason, source=source)
+
+
+def restore_appraisal(
+    db: Database,
+    year: int,
+    agency_code: str,
+    code: str,
+    state: AppraisalState,
+    *,
+    reason: str,
+    actor: Actor | None = None,
+) -> None:
+    """Put a criterion's appraisal back as it was (undo), audited as a change of its own."""
+    with db.session() as s:
+        sheet = open_sheet(s, year, agency_code, actor or Actor())
+        sheet.restore_appraised(
+            code, state.answer, state.points, state.reason, state.source, why=reason
+        )
+
+
+def set_done(
+    db: Database, year: int, agency_code: str, done: bool, *, actor: Actor | None = None
+) -> None:
+    """Mark an agency's appraisal finished (or reopen it)."""
+    actor = actor or Actor()
+    with db.session() as s:
+        rnd = get_round(s, year)
+        m = member(s, rnd, agency_code)
+        if m.appraisal_done == done:
+            return
+        m.appraisal_done = done
+        record(
+            s,
+            actor,
+            "appraisal.done" if done else "appraisal.reopen",
+            "round_agency",
+            m.id,
+            year=year,
+            old={"done": not done},
+            new={"agency": m.agency.code, "done": done},
+        )
+
+
+def set_general_value(
+    db: Database,
+    year: int,
+    agency_code: str,
+    code: str,
+    value: Decimal | None,
+    *,
+    appraised: bool,
+    reason: str = "",
+    actor: Actor | None = None,
+) -> None:
+    with db.session() as s:
+        open_sheet(s, year, agency_code, actor or Actor()).set_general(
+            code, value, appraised=appraised, reason=reason
+        )
+
+
+@dataclass(frozen=True)
+class CrossCheckView:
+    id: int
+    criterion: str
+    source_agency: str
+    figure: str
+    document: str
+    note: str
+    recorded_at: datetime
+    recorded_by: str
+
+
+def add_cross_check(
+    db: Database,
+    year: int,
+    agency_code: str,
+    code: str,
+    *,
+    source_agency: str,
+    figure: str,
+    document: str = "",
+    note: str = "",
+    actor: Actor | None = None,
+) -> int:
+    """Record the figure a specialised agency reported for a criterion (Điều 7.2.b)."""
+    actor = actor or Actor()
+    source_agency, figure = nfc(source_agency).strip(), nfc(figure).strip()
+    if not source_agency or not figure:
+        raise InputRefused("Cần ghi cơ quan cung cấp số liệu và số liệu đối chiếu.")
+    with db.session() as s:
+        rnd = get_round(s, year)
+        m = member(s, rnd, agency_code)
+        criterion = s.scalar(
+            select(CriterionRow).where(
+                CriterionRow.form_id == m.group.form_id, CriterionRow.code == code
+            )
+        )
+        if criterion is None:
+            raise NotFound(f"Phiếu đánh giá không có tiêu chí mã '{code}'.")
+        row = CrossCheck(
+            round_id=rnd.id,
+            agency_id=m.agency_id,
+            criterion_id=criterion.id,
+            source_agency=source_agency,
+            figure=figure,
+            document=nfc(document).strip(),
+            note=nfc(note).strip(),
+            recorded_at=now_utc(),
+            recorded_by=actor.user,
+        )
+        s.add(row)
+        s.flush()
+        record(
+            s,
+            actor,
+            "crosscheck.add",
+            "cross_check",
+            row.id,
+            year=year,
+            new={
+                "agency": m.agency.code,
+                "criterion": code,
+                "source": source_agency,
+                "figure": figure,
+                "document": row.document,
+                "note": row.note,
+            },
+        )
+        return row.id
+
+
+def cross_checks(db: Database, year: int, agency_code: str) -> list[CrossCheckView]:
+    with db.session() as s:
+        rnd = get_round(s, year)
+        m = member(s, rnd, agency_code)
+        rows = s.execute(
+            select(CrossCheck, CriterionRow.code)
+            .join(CriterionRow, CrossCheck.criterion_id == CriterionRow.id)
+            .where(CrossCheck.round_id == rnd.id, CrossCheck.agency_id == m.agency_id)
+            .order_by(CrossCheck.id)
+        ).all()
+        return [
+            CrossCheckView(
+                c.id,
+                code,
+                c.source_agency,
+                c.figure,
+                c.document,
+                c.note,
+                c.recorded_at,
+                c.recorded_by,
+            )
+            for c, code in rows
+        ]
+
+
+def score_history(db: Database, year: int, agency_code: str, code: str) -> list[dict[str, Any]]:
+    """Every audited change of one criterion of one agency, oldest first."""
+    from ..store.models import AuditEvent
+
+    with db.session() as s:
+        rnd = get_round(s, year)
+        m = member(s, rnd, agency_code)
+        ids = list(
+            s.scalars(
+                select(ScoreRow.id)
+                .join(CriterionRow, ScoreRow.criterion_id == CriterionRow.id)
+                .where(
+                    ScoreRow.round_id == rnd.id,
+                    ScoreRow.agency_id == m.agency_id,
+                    CriterionRow.code == code,
+                )
+            )
+        )
+        events = s.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity == "score", AuditEvent.entity_id.in_(ids))
+            .order_by(AuditEvent.id)
+        ).all()
+        return [
+            {
+                "at": e.at_utc,
+                "user": e.user,
+                "action": e.action,
+                "reason": e.reason,
+                "new": json.loads(e.new_json) if e.new_json else None,
+            }
+            for e in events
+        ]
