@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..services import rounds
 from .receipts.register_panel import RegisterPanel
+from .scoring.scoring_panel import ScoringPanel
 from .settings import AppSettings
 from .workspace import Workspace
 
@@ -73,9 +74,12 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget(central)
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(112)
+        self.nav.setSpacing(2)
         self.stack = QStackedWidget(central)
         self.register = RegisterPanel(workspace, self.stack)
         self._add_screen("Tiếp nhận", "Ctrl+2", self.register)
+        self.scoring = ScoringPanel(workspace, self.stack)
+        self._add_screen("Chấm điểm", "Ctrl+3", self.scoring)
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)
@@ -84,8 +88,9 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_menus()
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
-        self.register.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.nav.currentRowChanged.connect(self._screen_chosen)
+        for panel in (self.register, self.scoring):
+            panel.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.nav.setCurrentRow(0)
         self.new_round_button.clicked.connect(self.create_round)
         self.rules_button.clicked.connect(self.edit_rules)
@@ -143,9 +148,16 @@ class MainWindow(QMainWindow):
         self.round_selector.blockSignals(False)
         self.ws.year = self.round_selector.currentData()
 
+    def _screen_chosen(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        if self.stack.currentWidget() is self.scoring:
+            self.scoring.reload()  # receipts may have changed who is being appraised
+
     def _round_chosen(self) -> None:
         self.ws.year = self.round_selector.currentData()
         self.register.reload()
+        self.scoring.agency_code = None
+        self.scoring.reload()
         self._refresh_chrome()
 
     def _refresh_chrome(self) -> None:

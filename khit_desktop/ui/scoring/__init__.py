@@ -1,0 +1,1 @@
+"""Chấm điểm: the scoring grid of one agency at a time."""

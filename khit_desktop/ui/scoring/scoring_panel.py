@@ -1,0 +1,461 @@
+"""Chấm điểm: the agencies with their progress, and the grid of the one chosen."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.collation import fold_diacritics
+from ...domain.numbers import NumberFormatError, format_percent, format_points, parse_decimal
+from ...services import appraisal, score_grid
+from ...services.errors import InputRefused
+from ...services.score_grid import AgencySheet, GridRow
+from ..messages import show_refusal
+from ..reason_dialog import ReasonDialog
+from ..status_style import chip_css
+from ..workspace import Workspace
+from .grid_model import COL_APPRAISED, COL_REASON, COL_RULE, ScoreGridModel
+from .grid_view import ScoreGridView
+from .progress_model import CODE_ROLE, ProgressListModel
+
+SOURCE_CHOICES = (
+    ("cross_check", "Đối chiếu số liệu"),
+    ("survey", "Khảo sát thực tế"),
+    ("council", "Hội đồng thẩm định"),
+)
+KEEP_REASON = "Thẩm định: giữ nguyên điểm tự chấm."
+
+
+class AppraisalEdit(QUndoCommand):
+    """One appraisal change; undo puts the criterion back exactly as it was."""
+
+    def __init__(
+        self,
+        panel: ScoringPanel,
+        code: str,
+        before: appraisal.AppraisalState,
+        after: appraisal.AppraisalState,
+        text: str,
+    ) -> None:
+        super().__init__(text)
+        self.panel, self.code, self.before, self.after = panel, code, before, after
+        self.agency, self.year = panel.agency_code, panel.ws.year
+        self._applied = True  # pushed after the change was made
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        self.panel.restore(self.agency, self.code, self.after, "Làm lại (Ctrl+Y)")
+
+    def undo(self) -> None:
+        self.panel.restore(self.agency, self.code, self.before, "Hoàn tác (Ctrl+Z)")
+
+
+class ScoringPanel(QWidget):
+    message = Signal(str)
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = workspace
+        self.agency_code: str | None = None
+        self.sheet: AgencySheet | None = None
+        self.undo_stack = QUndoStack(self)
+
+        self.search = QLineEdit(self)
+        self.search.setObjectName("scoringSearch")
+        self.search.setPlaceholderText("Tìm cơ quan (không dấu cũng được)")
+        self.agencies = ProgressListModel(self)
+        self.agency_list = QListView(self)
+        self.agency_list.setObjectName("scoringAgencies")
+        self.agency_list.setModel(self.agencies)
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.agency_list, 1)
+        left.setMinimumWidth(215)
+
+        self.title = QLabel("Chọn một cơ quan để chấm điểm.", self)
+        self.title.setObjectName("scoringTitle")
+        self.title.setStyleSheet("font-weight:bold; font-size:11pt;")
+        self.status = QLabel(self)
+        self.status.setObjectName("scoringStatus")
+        self.totals = QLabel(self)
+        self.totals.setObjectName("scoringTotals")
+        self.totals.setTextFormat(Qt.TextFormat.RichText)
+        self.normalised_note = QLabel(self)
+        self.normalised_note.setObjectName("normalisedNote")
+        self.normalised_note.setWordWrap(True)
+        self.normalised_note.setStyleSheet("color:#1f4e79;")
+        self.general = QTableWidget(0, 4, self)
+        self.general.setObjectName("generalData")
+        self.general.setHorizontalHeaderLabels(
+            ["Số liệu chung", "Đơn vị báo cáo", "Thẩm định", "Lý do"]
+        )
+        self.general.verticalHeader().hide()
+        self.general.setMaximumHeight(84)
+        self.general.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.general.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+
+        self.model = ScoreGridModel(self)
+        self.model.on_edit = self._edit
+        self.grid = ScoreGridView(self)
+        self.grid.setObjectName("scoreGrid")
+        self.grid.setModel(self.model)
+        widths = (44, 250, 64, 150, 84, 66, 88, 78, 78, 190, 110, 200)
+        for column, width in enumerate(widths):
+            self.grid.setColumnWidth(column, width)
+        # the rule is in the title's tooltip, so the common case fits a 1366-pixel screen
+        self.grid.setColumnHidden(COL_RULE, True)
+
+        self.source = QComboBox(self)
+        self.source.setObjectName("appraisalSource")
+        for key, label in SOURCE_CHOICES:
+            self.source.addItem(label, key)
+        self.previous_button = QPushButton("← Trước", self)
+        self.previous_button.setToolTip("Cơ quan trước (Ctrl+PgUp)")
+        self.next_button = QPushButton("Sau →", self)
+        self.next_button.setToolTip("Cơ quan sau (Ctrl+PgDown)")
+        self.cross_button = QPushButton("Ghi nhận đối chiếu…", self)
+        self.cross_button.setObjectName("crossCheck")
+        self.done_button = QPushButton("Đã thẩm định xong", self)
+        self.done_button.setObjectName("doneButton")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.previous_button)
+        buttons.addWidget(self.next_button)
+        buttons.addStretch(1)
+        buttons.addWidget(QLabel("Nguồn điểm sửa:", self))
+        buttons.addWidget(self.source)
+        buttons.addWidget(self.cross_button)
+        buttons.addWidget(self.done_button)
+
+        right = QWidget(self)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.status)
+        right_layout.addLayout(header)
+        right_layout.addWidget(self.totals)
+        right_layout.addWidget(self.general)
+        right_layout.addWidget(self.normalised_note)
+        right_layout.addWidget(self.grid, 1)
+        right_layout.addLayout(buttons)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setSizes([215, 1100])
+        splitter.setCollapsible(1, False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self.action_undo = self.undo_stack.createUndoAction(self, "Hoàn tác")
+        self.action_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.action_redo = self.undo_stack.createRedoAction(self, "Làm lại")
+        self.action_redo.setShortcut(QKeySequence.StandardKey.Redo)
+        self.action_next = QAction("Cơ quan sau", self)
+        self.action_next.setShortcut(QKeySequence("Ctrl+PgDown"))
+        self.action_previous = QAction("Cơ quan trước", self)
+        self.action_previous.setShortcut(QKeySequence("Ctrl+PgUp"))
+        for action in (self.action_undo, self.action_redo, self.action_next, self.action_previous):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(action)
+        self.action_next.triggered.connect(lambda: self.step(1))
+        self.action_previous.triggered.connect(lambda: self.step(-1))
+        self.next_button.clicked.connect(lambda: self.step(1))
+        self.previous_button.clicked.connect(lambda: self.step(-1))
+        self.done_button.clicked.connect(self.toggle_done)
+        self.cross_button.clicked.connect(self.record_cross_check)
+        self.search.textChanged.connect(self._search)
+        self.agency_list.selectionModel().currentChanged.connect(self._agency_chosen)
+        self.general.itemChanged.connect(self._general_changed)
+        self.reload()
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        if not self.ws.year:
+            self.agencies.set_items([])
+            self.show_agency(None)
+            return
+        self.agencies.set_items(score_grid.progress(self.ws.db, self.ws.year))
+        code = self.agency_code
+        if code is None and self.agencies.rowCount():
+            code = self.agencies.item(0).agency_code
+        self.show_agency(code)
+
+    def show_agency(self, code: str | None) -> None:
+        if code != self.agency_code:
+            self.undo_stack.clear()
+        self.agency_code = code
+        row = self.agencies.row_of(code) if code else None
+        if row is not None:
+            index = self.agencies.index(row)
+            if self.agency_list.currentIndex() != index:
+                self.agency_list.blockSignals(True)
+                self.agency_list.setCurrentIndex(index)
+                self.agency_list.blockSignals(False)
+        self.refresh()
+
+    def refresh(self, keep: tuple[int, int] | None = None) -> None:
+        if not self.agency_code or not self.ws.year:
+            self.sheet = None
+            self.model.set_rows([])
+            self.title.setText("Chọn một cơ quan để chấm điểm.")
+            return
+        try:
+            self.sheet = score_grid.agency_sheet(
+                self.ws.db, self.ws.year, self.agency_code, as_of=self.ws.today()
+            )
+        except InputRefused as refused:
+            self.sheet = None
+            self.model.set_rows([])
+            self.title.setText(str(refused))
+            return
+        sheet = self.sheet
+        current = keep or (self.grid.currentIndex().row(), self.grid.currentIndex().column())
+        self.model.set_rows(list(sheet.rows))
+        self.title.setText(f"{sheet.agency_name} ({sheet.agency_code}) — Nhóm {sheet.group}")
+        self.status.setText(sheet.lateness.status.label)
+        self.status.setStyleSheet(chip_css(sheet.lateness.status))
+        self.status.setToolTip(sheet.lateness.explanation)
+        penalty = f" − trừ {format_points(sheet.penalty)}" if sheet.penalty else ""
+        self.totals.setText(
+            f"Tự chấm <b>{format_points(sheet.self_total)}</b> · Thẩm định "
+            f"<b>{format_points(sheet.appraised_total)}</b>{penalty} · Cuối cùng "
+            f"<b>{format_points(sheet.final_score)}</b>/{format_points(sheet.max_points)} = "
+            f"<b>{format_percent(sheet.percent)}</b> · Xếp loại <b>{sheet.classification.value}"
+            "</b> (tạm tính)"
+        )
+        self.normalised_note.setText(
+            "Tiêu chí " + ", ".join(sheet.normalised) + " chuẩn hóa theo đơn vị cao nhất trong "
+            "nhóm: điểm của cả nhóm được tính lại mỗi khi số liệu của một cơ quan thay đổi."
+            if sheet.normalised
+            else ""
+        )
+        self._fill_general(sheet)
+        self.done_button.setText("Mở lại để thẩm định" if sheet.done else "Đã thẩm định xong")
+        if current[0] >= 0:
+            self.grid.setCurrentIndex(self.model.index(*current))
+        else:
+            self.grid.setCurrentIndex(self.grid.first_editable())
+
+    def _fill_general(self, sheet: AgencySheet) -> None:
+        self.general.blockSignals(True)
+        self.general.setRowCount(len(sheet.general))
+        for row, g in enumerate(sheet.general):
+            values = (
+                f"{g.code}: {g.label}",
+                _plain(g.self_value),
+                _plain(g.appraised_value),
+                g.reason,
+            )
+            for column, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                if column == 2:
+                    flags |= Qt.ItemFlag.ItemIsEditable
+                item.setFlags(flags)
+                item.setData(Qt.ItemDataRole.UserRole, g.code)
+                self.general.setItem(row, column, item)
+        self.general.blockSignals(False)
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def _agency_chosen(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid():
+            self.show_agency(current.data(CODE_ROLE))
+
+    def step(self, delta: int) -> None:
+        if not self.agencies.rowCount():
+            return
+        row = self.agencies.row_of(self.agency_code) if self.agency_code else -1
+        row = max(0, min(self.agencies.rowCount() - 1, (row if row is not None else -1) + delta))
+        self.show_agency(self.agencies.item(row).agency_code)
+
+    def _search(self, text: str) -> None:
+        words = fold_diacritics(text).split()
+        for row in range(self.agencies.rowCount()):
+            item = self.agencies.item(row)
+            haystack = fold_diacritics(f"{item.agency_name} {item.agency_code}")
+            self.agency_list.setRowHidden(row, not all(w in haystack for w in words))
+
+    # -- edits -----------------------------------------------------------------------------
+
+    def _edit(self, row: GridRow, column: int, text: str) -> str | None:
+        """A clerk typed into the grid: None when it was saved, else why it was refused."""
+        assert self.agency_code and self.ws.year
+        if column == COL_APPRAISED:
+            try:
+                value = parse_decimal(text)
+            except NumberFormatError as exc:
+                return self._refuse(str(exc))
+            if value < 0 or value > row.max_points:
+                return self._refuse(
+                    f"Tiêu chí {row.code}: điểm {format_points(value)} ngoài "
+                    f"khoảng 0 đến {format_points(row.max_points)}."
+                )
+            if value != value.quantize(Decimal("0.01")):
+                return self._refuse("Điểm chỉ có tối đa 2 chữ số thập phân.")
+            if value == row.appraised and row.adjusted:
+                return None
+            reason = KEEP_REASON
+            if value != row.self_points:
+                asked = ReasonDialog.ask(
+                    self,
+                    "Lý do điểm thẩm định",
+                    f"Tiêu chí {row.code}: điểm thẩm định {format_points(value)} khác điểm tự "
+                    f"chấm {format_points(row.self_points or Decimal(0))}. Ghi lý do (được lưu "
+                    "vào nhật ký và hiện khi rê chuột vào ô).",
+                    "Lưu điểm thẩm định",
+                    initial=row.reason if row.adjusted else "",
+                )
+                if asked is None:
+                    return self._refuse("Chưa lưu: cần lý do khi điểm thẩm định khác điểm tự chấm.")
+                reason = asked
+            return self._apply(row, value, reason, f"Sửa điểm {row.code}")
+        if column == COL_REASON:
+            reason = text.strip()
+            if not reason:
+                return self._refuse("Lý do không được để trống.")
+            points = row.appraised if row.appraised is not None else Decimal(0)
+            return self._apply(row, points, reason, f"Sửa lý do {row.code}")
+        return self._refuse("Ô này không sửa được.")
+
+    def _apply(self, row: GridRow, points: Decimal, reason: str, label: str) -> str | None:
+        assert self.agency_code and self.ws.year
+        year, code = self.ws.year, self.agency_code
+        before = appraisal.appraisal_state(self.ws.db, year, code, row.code)
+        try:
+            appraisal.set_appraised_points(
+                self.ws.db,
+                year,
+                code,
+                row.code,
+                points,
+                reason=reason,
+                source=self.source.currentData(),
+                actor=self.ws.actor,
+            )
+        except InputRefused as refused:
+            return self._refuse(str(refused))
+        after = appraisal.appraisal_state(self.ws.db, year, code, row.code)
+        self.undo_stack.push(AppraisalEdit(self, row.code, before, after, label))
+        self._after_change(row.code)
+        return None
+
+    def restore(
+        self, agency: str | None, code: str, state: appraisal.AppraisalState, why: str
+    ) -> None:
+        if agency is None or self.ws.year is None:
+            return
+        appraisal.restore_appraisal(
+            self.ws.db, self.ws.year, agency, code, state, reason=why, actor=self.ws.actor
+        )
+        if agency == self.agency_code:
+            self._after_change(code)
+
+    def _after_change(self, code: str) -> None:
+        index = self.grid.currentIndex()
+        self.refresh(keep=(index.row(), index.column()) if index.isValid() else None)
+        self.agencies.set_items(score_grid.progress(self.ws.db, self.ws.year or 0))
+        self.show_agency(self.agency_code)
+        self.message.emit(f"Đã lưu tiêu chí {code}.")
+
+    def _refuse(self, message: str) -> str:
+        self.message.emit(message)
+        return message
+
+    def _general_changed(self, item: QTableWidgetItem) -> None:
+        if item.column() != 2 or not self.agency_code or not self.ws.year:
+            return
+        code = item.data(Qt.ItemDataRole.UserRole)
+        text = item.text().strip()
+        try:
+            value = parse_decimal(text) if text else None
+        except NumberFormatError as exc:
+            show_refusal(self, str(exc))
+            self.refresh()
+            return
+        reason = ReasonDialog.ask(
+            self,
+            "Thẩm định số liệu chung",
+            f"Số liệu '{code}' thẩm định là {text or '(bỏ trống)'}; mọi "
+            "tiêu chí tính theo số liệu này được tính lại.",
+            "Lưu số liệu",
+        )
+        if reason is not None:
+            try:
+                appraisal.set_general_value(
+                    self.ws.db,
+                    self.ws.year,
+                    self.agency_code,
+                    code,
+                    value,
+                    appraised=True,
+                    reason=reason,
+                    actor=self.ws.actor,
+                )
+            except InputRefused as refused:
+                show_refusal(self, str(refused))
+        self.refresh()
+
+    def toggle_done(self) -> None:
+        if self.sheet is None or self.ws.year is None:
+            return
+        appraisal.set_done(
+            self.ws.db,
+            self.ws.year,
+            self.sheet.agency_code,
+            not self.sheet.done,
+            actor=self.ws.actor,
+        )
+        self.agencies.set_items(score_grid.progress(self.ws.db, self.ws.year))
+        self.show_agency(self.agency_code)
+
+    def record_cross_check(self) -> None:
+        from .cross_check_dialog import CrossCheckDialog
+
+        index = self.grid.currentIndex()
+        if self.sheet is None or not index.isValid() or self.ws.year is None:
+            return
+        row = self.model.row(index.row())
+        values = CrossCheckDialog.ask(self, row)
+        if values is None:
+            return
+        try:
+            appraisal.add_cross_check(
+                self.ws.db,
+                self.ws.year,
+                self.sheet.agency_code,
+                row.code,
+                actor=self.ws.actor,
+                **values,
+            )
+        except InputRefused as refused:
+            show_refusal(self, str(refused))
+            return
+        self.message.emit(f"Đã ghi nhận đối chiếu cho tiêu chí {row.code}.")
+
+
+def _plain(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.normalize():f}".replace(".", ",")
