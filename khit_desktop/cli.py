@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from . import cli_forms
 from .cli_output import print_rank, print_receipts, rank_json, receipts_json
 from .cli_parser import EXIT_DATABASE, EXIT_OK, EXIT_REFUSED, Parser
 from .domain.dates import DateFormatError, parse_date
@@ -89,6 +90,8 @@ def build_parser() -> Parser:
     receipts = with_db(commands.add_parser("receipts", help="sổ tiếp nhận phiếu của một năm"))
     receipts.add_argument("--year", type=int, required=True, metavar="NĂM")
     receipts.add_argument("--json", action="store_true", help="in dạng JSON")
+
+    cli_forms.add_commands(commands, with_db)
 
     rank = with_db(commands.add_parser("rank", help="kết quả xếp loại, xếp hạng của một năm"))
     rank.add_argument("--year", type=int, required=True, metavar="NĂM")
@@ -168,6 +171,8 @@ def run(args: Sequence[str] | None = None) -> int:
             receipt_edits.invalidate_receipt(db, ns.id, ns.reason)
             print(f"Đã đánh dấu lần tiếp nhận số {ns.id} không hợp lệ.", file=sys.stderr)
         return EXIT_OK
+    if ns.command in ("criteria", "forms"):
+        return cli_forms.run(ns, db)
     if ns.command == "receipts":
         lines = receipts.register(db, ns.year, as_of=date.today())
         if ns.json:

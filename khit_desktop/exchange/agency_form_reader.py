@@ -14,27 +14,25 @@ Two kinds of failure:
   maximum, "a/b" with b = 0…): a ``CellProblem`` in ``FilledForm.problems``; the cell is
   then read as missing, and the caller (the import service) decides what to do.
 
-Excel stores numbers as binary floats; a float is read through its shortest repr, rounded
-to Excel's 15 significant digits, so 0.1 stays 0.1 and 12.35 stays 12.35.
+Cell values (numbers, Excel's floats and dates, yes/no, options, a/b) are read by
+``agency_form_values``.
 """
 
 from __future__ import annotations
 
-import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from ..domain.collation import fold_diacritics, nfc
+from ..domain.collation import nfc
 from ..domain.criteria import Criterion, FormTree, RuleKind
 from ..domain.form_spec import form_checksum
-from ..domain.numbers import NumberFormatError, parse_decimal
 from .agency_form import (
     COL_CODE,
     CRITERION,
@@ -47,6 +45,16 @@ from .agency_form import (
     YES,
     FormIdentity,
 )
+from .agency_form_values import (
+    BadCell,
+    code_text,
+    count_value,
+    decimal_value,
+    figure_answer,
+    is_empty,
+    shown,
+    whole_number,
+)
 from .safe_xlsx import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_UNCOMPRESSED,
@@ -54,10 +62,8 @@ from .safe_xlsx import (
     cell_ref,
     open_workbook,
 )
+from .xlsx_common import plain_number
 
-EXCEL_DIGITS = 15  # Excel keeps 15 significant digits
-_YES_WORDS = frozenset({"co", "x", "yes"})
-_NO_WORDS = frozenset({"khong", "no"})
 _NEW_BLANK = "dùng phiếu trắng mới xuất từ KHIT Desktop và đề nghị cơ quan điền lại."
 _FRESH_FORM = "Hãy " + _NEW_BLANK
 
@@ -96,23 +102,9 @@ class FilledForm:
         return self.identity.checksum
 
 
-class _Bad(Exception):
-    """One cell's content is unusable: the reason and, when it is specific, what to do (in
-    Vietnamese); otherwise the caller says what the cell expects."""
-
-    def __init__(self, reason: str, advice: str = "") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.advice = advice
-
-    def say(self, default_advice: str) -> str:
-        return f"{self.reason}. {self.advice or default_advice}"
-
-
 WHOLE_ADVICE = "Hãy nhập số nguyên không âm."
 NUMBER_ADVICE = "Hãy nhập số không âm."
 FRACTION_ADVICE = "Hãy nhập tỷ lệ dạng a/b, ví dụ 45/50."
-_CHECK_AB = "Hãy kiểm tra lại a và b (cần b > 0 và a ≤ b)."
 _ADVICE = {
     RuleKind.YES_NO: f"Hãy chọn {YES} hoặc {NO} trong danh sách.",
     RuleKind.OPTIONS: "Hãy chọn một phương án trong danh sách.",
@@ -126,13 +118,14 @@ _ADVICE = {
 
 def read_filled_form(
     path: str | os.PathLike[str],
-    tree: FormTree,
+    tree: FormTree | Callable[[FormIdentity], FormTree],
     *,
     expected_year: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
 ) -> FilledForm:
-    """Read the filled form at ``path``, using ``tree`` for each leaf's rule.
+    """Read the filled form at ``path``, using ``tree`` for each leaf's rule (or a function
+    that gives the tree for the form's identity, e.g. the criteria set of the agency's group).
 
     Raises ``FormRefused`` (a ValueError) for a file that cannot be read as this program's
     form, or is for another year than ``expected_year``.
@@ -149,10 +142,17 @@ def read_filled_form(
 
 
 class _Reader:
-    def __init__(self, name: str, workbook: Any, tree: FormTree, year: int | None) -> None:
+    def __init__(
+        self,
+        name: str,
+        workbook: Any,
+        tree: FormTree | Callable[[FormIdentity], FormTree],
+        year: int | None,
+    ) -> None:
         self.name = name
         self.wb = workbook
-        self.tree = tree
+        self.tree_source = tree
+        self.tree = tree if isinstance(tree, FormTree) else FormTree(())
         self.expected_year = year
         self.problems: list[CellProblem] = []
         self.meta: dict[str, tuple[Any, int]] = {}
@@ -192,6 +192,8 @@ class _Reader:
                 f"Hãy chọn đúng tệp phiếu năm {self.expected_year}, hoặc mở kỳ đánh giá năm "
                 f"{identity.year} để nhập phiếu này.",
             )
+        if not isinstance(self.tree_source, FormTree):
+            self.tree = self.tree_source(identity)
         sheet_name = self.text("sheet")
         if sheet_name not in self.wb.sheetnames:
             raise self.refuse(
@@ -242,8 +244,8 @@ class _Reader:
                 meta[str(key)] = (value, number)
             elif kind in (CRITERION, GENERAL) and key is not None:
                 try:
-                    rows[(str(kind), _code_text(key))] = (_whole(value), number)
-                except _Bad:
+                    rows[(str(kind), code_text(key))] = (whole_number(value), number)
+                except BadCell:
                     raise self.refuse(
                         f"trang tính '{META_SHEET}', ô C{number}",
                         f"dòng của mã '{key}' không phải số ('{value}').",
@@ -268,8 +270,8 @@ class _Reader:
     def number(self, key: str, low: int = 0, high: int | None = None) -> int:
         raw = self.text(key)
         try:
-            value = _whole(raw if raw else None)
-        except _Bad:
+            value = whole_number(raw if raw else None)
+        except BadCell:
             value = -1
         if value < low or (high is not None and value > high):
             raise self.refuse(
@@ -316,9 +318,9 @@ class _Reader:
             )
             return None
         row, meta_row = entry
-        if _code_text(self.cells.get((row, COL_CODE))) == code:
+        if code_text(self.cells.get((row, COL_CODE))) == code:
             return row
-        found = [r for (r, c), v in self.cells.items() if c == COL_CODE and _code_text(v) == code]
+        found = [r for (r, c), v in self.cells.items() if c == COL_CODE and code_text(v) == code]
         if len(found) == 1:
             return found[0]
         raise self.refuse(
@@ -340,11 +342,11 @@ class _Reader:
             row = self._row(GENERAL, datum.code)
             values[datum.code] = None
             raw = self.cells.get((row, self.general_col)) if row else None
-            if row is None or _empty(raw):
+            if row is None or is_empty(raw):
                 continue
             try:
-                values[datum.code] = _count(raw)
-            except _Bad as bad:
+                values[datum.code] = count_value(raw)
+            except BadCell as bad:
                 self._problem(
                     row,
                     self.general_col,
@@ -355,25 +357,25 @@ class _Reader:
 
     def _points(self, leaf: Criterion, row: int) -> Decimal | None:
         raw = self.cells.get((row, self.points_col))
-        if _empty(raw):
+        if is_empty(raw):
             return None
         maximum = leaf.max_points
         try:
-            value = _decimal(raw)
+            value = decimal_value(raw)
             if value < 0:
-                raise _Bad(f"điểm âm ({_shown(value)})")
+                raise BadCell(f"điểm âm ({shown(value)})")
             if value > maximum:
-                raise _Bad(f"{_shown(value)} vượt điểm tối đa {_shown(maximum)}")
+                raise BadCell(f"{shown(value)} vượt điểm tối đa {shown(maximum)}")
             if value != value.quantize(Decimal("0.01")):
-                raise _Bad(f"{_shown(value)} có quá 2 chữ số thập phân")
-        except _Bad as bad:
+                raise BadCell(f"{shown(value)} có quá 2 chữ số thập phân")
+        except BadCell as bad:
             self._problem(
                 row,
                 self.points_col,
                 leaf.code,
                 f"Tiêu chí {leaf.code}, cột Điểm tự chấm: "
                 + bad.say(
-                    f"Điểm tự chấm là số từ 0 đến {_shown(maximum)}, tối đa 2 chữ số thập phân."
+                    f"Điểm tự chấm là số từ 0 đến {shown(maximum)}, tối đa 2 chữ số thập phân."
                 ),
             )
             return None
@@ -389,13 +391,13 @@ class _Reader:
         rule = leaf.rule
         assert rule is not None
         if rule.kind is RuleKind.TYPED:  # the typed points are the figure
-            return None if points is None else {"points": _plain(points)}
+            return None if points is None else {"points": plain_number(points)}
         raw = self.cells.get((row, self.figure_col))
-        if _empty(raw):
+        if is_empty(raw):
             return None
         try:
-            return _figure(leaf, raw, general, self.tree)
-        except _Bad as bad:
+            return figure_answer(leaf, raw, general, self.tree)
+        except BadCell as bad:
             advice = (
                 FRACTION_ADVICE
                 if rule.kind is RuleKind.RATIO and not rule.denominator
@@ -404,191 +406,3 @@ class _Reader:
             message = f"Tiêu chí {leaf.code}, cột Số liệu: {bad.say(advice)}"
             self._problem(row, self.figure_col, leaf.code, message)
             return None
-
-
-def _figure(
-    leaf: Criterion, raw: Any, general: Mapping[str, Decimal | None], tree: FormTree
-) -> dict[str, Any]:
-    """The answer a figure cell gives, or ``_Bad`` saying why it cannot be used."""
-    rule = leaf.rule
-    assert rule is not None
-    match rule.kind:
-        case RuleKind.YES_NO:
-            return {"yes": _yes_no(raw)}
-        case RuleKind.OPTIONS:
-            return {"option": _option(leaf, raw)}
-        case RuleKind.RATIO if rule.denominator:
-            a = _count(raw)
-            b = general.get(rule.denominator)
-            label = next((g.label for g in tree.general if g.code == rule.denominator), "")
-            if b is not None and b == 0:
-                raise _Bad(
-                    f"mẫu số {rule.denominator} ({label}) ở mục I bằng 0",
-                    f"Hãy kiểm tra số liệu chung {rule.denominator}.",
-                )
-            if b is not None and a > b:
-                raise _Bad(
-                    f"tử số {_shown(a)} lớn hơn mẫu số {rule.denominator} = {_shown(b)} ({label})",
-                    f"Hãy kiểm tra lại tử số và số liệu chung {rule.denominator}.",
-                )
-            return {"numerator": _plain(a)}
-        case RuleKind.RATIO:
-            a, b = _fraction(raw)
-            return {"numerator": _plain(a), "denominator": _plain(b)}
-        case RuleKind.TIERS | RuleKind.NORMALISED:
-            value = _decimal(raw)
-            if value < 0:
-                raise _Bad(f"số âm ({_shown(value)})")
-            return {"value": _plain(value)}
-        case RuleKind.PER_ITEM | RuleKind.DEDUCTION:
-            return {"count": _plain(_count(raw))}
-    raise AssertionError(rule.kind)  # pragma: no cover
-
-
-# ---- cell values ------------------------------------------------------------------------
-
-
-def _empty(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and not raw.strip())
-
-
-def _plain(value: Decimal) -> str:
-    """'12.35', '20', '0.1': a Decimal as the answers hold it (no exponent, no trailing 0)."""
-    text = f"{value.normalize():f}"
-    return "0" if text == "-0" else text
-
-
-def _shown(value: Decimal) -> str:
-    """How a number reads in a Vietnamese message: '12,35'."""
-    return _plain(value).replace(".", ",")
-
-
-def _from_float(value: float) -> Decimal:
-    """The decimal a user typed, from the float Excel stored (15 significant digits)."""
-    if not math.isfinite(value):
-        raise _Bad(f"'{value}' không phải là số")
-    exact = Decimal(repr(value))
-    if exact and len(exact.as_tuple().digits) > EXCEL_DIGITS:
-        quantum = Decimal(1).scaleb(exact.adjusted() - EXCEL_DIGITS + 1)
-        exact = exact.quantize(quantum, rounding=ROUND_HALF_EVEN)
-    return Decimal(_plain(exact))
-
-
-def _decimal(raw: Any) -> Decimal:
-    """A number cell: numbers as such, numbers typed as text ('12,5', '1.000') parsed as a
-    Vietnamese user writes them; anything else is ``_Bad``."""
-    if isinstance(raw, bool):
-        raise _Bad(f"giá trị {'TRUE' if raw else 'FALSE'} không phải là số")
-    if isinstance(raw, int):
-        return Decimal(raw)
-    if isinstance(raw, float):
-        return _from_float(raw)
-    if isinstance(raw, Decimal):
-        return Decimal(_plain(raw))
-    if isinstance(raw, datetime | date | time | timedelta):
-        raise _Bad(
-            f"Excel đã hiểu giá trị là ngày/giờ ({_when(raw)}), không phải số",
-            "Hãy định dạng ô là Số (Number) rồi nhập lại.",
-        )
-    text = nfc(str(raw)).strip()
-    try:
-        return Decimal(_plain(parse_decimal(text)))
-    except NumberFormatError:
-        raise _Bad(f"'{text}' không phải là số") from None
-
-
-def _count(raw: Any) -> Decimal:
-    value = _decimal(raw)
-    if value < 0:
-        raise _Bad(f"số âm ({_shown(value)})")
-    if value != value.to_integral_value():
-        raise _Bad(f"{_shown(value)} không phải số nguyên")
-    return value
-
-
-def _whole(raw: Any) -> int:
-    if _empty(raw):
-        raise _Bad("trống")
-    value = _decimal(raw)
-    if value != value.to_integral_value():
-        raise _Bad("không phải số nguyên")
-    return int(value)
-
-
-def _code_text(raw: Any) -> str:
-    """A code cell as text ('1.1'; a number that Excel made of '1.10' reads back '1.1')."""
-    if raw is None:
-        return ""
-    if isinstance(raw, float):
-        return _plain(_from_float(raw))
-    return nfc(str(raw)).strip()
-
-
-def _yes_no(raw: Any) -> bool:
-    if isinstance(raw, bool):  # TRUE/FALSE typed into the cell
-        return raw
-    word = fold_diacritics(str(raw)) if isinstance(raw, str) else ""
-    if word in _YES_WORDS:
-        return True
-    if word in _NO_WORDS:
-        return False
-    raise _Bad(f"'{_text(raw)}' không phải {YES} hoặc {NO}")
-
-
-def _option(leaf: Criterion, raw: Any) -> str:
-    """The option's label as the form spells it; case, and accents when unambiguous, may
-    differ ('day du' → 'Đầy đủ')."""
-    assert leaf.rule is not None
-    labels = [o.label for o in leaf.rule.options]
-    text = _plain(_from_float(raw)) if isinstance(raw, float) else _text(raw)
-    exact = [label for label in labels if nfc(label).casefold() == text.casefold()]
-    loose = [label for label in labels if fold_diacritics(label) == fold_diacritics(text)]
-    chosen = exact or loose
-    if len(chosen) == 1:
-        return chosen[0]
-    listed = "; ".join(labels)
-    raise _Bad(f"phương án '{text}' không có trong danh sách ({listed})")
-
-
-def _fraction(raw: Any) -> tuple[Decimal, Decimal]:
-    """'45/50' → (45, 50), with b > 0 and a ≤ b."""
-    if isinstance(raw, datetime | date):
-        raise _Bad(
-            f"Excel đã đổi tỷ lệ thành ngày {raw:%d/%m/%Y}",
-            "Hãy định dạng ô là Văn bản (Text) rồi gõ lại dạng a/b, ví dụ 45/50.",
-        )
-    text = _text(raw)
-    parts = text.split("/")
-    if not isinstance(raw, str) or len(parts) != 2:
-        raise _Bad(f"'{text}' không đúng dạng a/b")
-    try:
-        a, b = (Decimal(_plain(parse_decimal(part))) for part in parts)
-    except NumberFormatError:
-        raise _Bad(f"'{text}': a và b phải là số") from None
-    if a < 0 or b < 0:
-        raise _Bad(f"'{text}': a và b không được âm")
-    if b == 0:
-        raise _Bad(f"'{text}': mẫu số b bằng 0, không tính được tỷ lệ", _CHECK_AB)
-    if a > b:
-        raise _Bad(f"'{text}': tử số a lớn hơn mẫu số b (tỷ lệ không quá 1)", _CHECK_AB)
-    return a, b
-
-
-def _text(raw: Any) -> str:
-    """A cell's value as the user would read it, for messages and text answers."""
-    if isinstance(raw, bool):
-        return "TRUE" if raw else "FALSE"
-    if isinstance(raw, float) and math.isfinite(raw):
-        return _shown(_from_float(raw))
-    if isinstance(raw, int):
-        return str(raw)
-    return nfc(str(raw)).strip()
-
-
-def _when(raw: date | time | timedelta) -> str:
-    """A date or time Excel made of a number, as a Vietnamese user reads it."""
-    if isinstance(raw, datetime):
-        return f"{raw:%d/%m/%Y}" if raw.time() == time() else f"{raw:%d/%m/%Y %H:%M}"
-    if isinstance(raw, date):
-        return f"{raw:%d/%m/%Y}"
-    return str(raw)

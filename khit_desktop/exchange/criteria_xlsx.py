@@ -11,6 +11,11 @@ it back to an equal tree, so a file made by the app is its own template.
 
 Reading never raises for what a file says: every problem is collected with its cell
 (``Tiêu chí!D12``); only an unreadable file raises ``WorkbookRefused``.
+
+This module reads the table and is where callers import from. The layout and the preview
+dataclasses live in ``criteria_table``, the checks of the rows read and the building of the
+tree in ``criteria_check``, the writer in ``criteria_xlsx_write``; their public names are
+re-exported here.
 """
 
 from __future__ import annotations
@@ -19,42 +24,35 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.cell.cell import MergedCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
 
-from ..domain import rule_syntax
 from ..domain.collation import fold_diacritics, nfc
-from ..domain.criteria import Criterion, FormTree, GeneralField, Rule, RuleKind
-from ..domain.numbers import ZERO, NumberFormatError, parse_decimal
-from ..domain.rule_syntax import ParentRule, RuleSyntaxError, format_rule, parse_rule
-from .register_xlsx import FONT_NAME, FONT_SIZE, _save_atomically, _set_text
+from ..domain.criteria import GeneralField
+from ..domain.numbers import NumberFormatError, parse_decimal
+from .criteria_check import check_and_build
+from .criteria_table import COLUMNS as COLUMNS
+from .criteria_table import HEADERS as HEADERS
+from .criteria_table import SHEET_CRITERIA as SHEET_CRITERIA
+from .criteria_table import SHEET_GENERAL as SHEET_GENERAL
+from .criteria_table import SHEET_GUIDE as SHEET_GUIDE
+from .criteria_table import CellProblem as CellProblem
+from .criteria_table import CriteriaPreview as CriteriaPreview
+from .criteria_table import CriteriaRow as CriteriaRow
+from .criteria_table import shown_points
+from .criteria_xlsx_write import build_criteria_workbook as build_criteria_workbook
+from .criteria_xlsx_write import rule_phrases as rule_phrases
+from .criteria_xlsx_write import write_criteria_workbook as write_criteria_workbook
 from .safe_xlsx import cell_ref, open_workbook
 
-SHEET_CRITERIA, SHEET_GENERAL, SHEET_GUIDE = "Tiêu chí", "Số liệu chung", "Hướng dẫn"
 HEADER_SEARCH_ROWS = 15
 MAX_GAP = 200  # empty rows in a row that end the table
 MAX_LEVELS = 8  # 1.1.1.1… deeper than this is a typing error, not a criteria set
 
-# (key, header written, column width); the reader accepts the aliases below as well.
-COLUMNS: tuple[tuple[str, str, float], ...] = (
-    ("code", "STT/Mã tiêu chí", 10),
-    ("title", "Nội dung tiêu chí", 52),
-    ("max", "Điểm tối đa", 9),
-    ("rule", "Cách tính điểm", 30),
-    ("evidence", "Tài liệu kiểm chứng", 26),
-    ("verifier", "Đơn vị xác minh", 18),
-    ("input_label", "Số liệu", 30),
-)
-HEADERS = {key: header for key, header, _ in COLUMNS}
+# The headers of ``COLUMNS`` and the variants the reader accepts for them.
 REQUIRED = ("code", "title", "max", "rule")
 ALIASES: dict[str, tuple[str, ...]] = {
     "code": ("stt/ma tieu chi", "ma tieu chi/stt", "ma tieu chi", "ma", "ma so", "stt", "tt"),
@@ -82,45 +80,6 @@ _TOTAL_TITLES = {
 _SPREAD = ("rule", "evidence", "verifier", "input_label")  # cells merged down apply to each row
 _CODE = re.compile(r"\d{1,4}(?:\.\d{1,4})*")
 _ROMAN = re.compile(r"[IVXLC]+", re.IGNORECASE)
-
-
-@dataclass(frozen=True, slots=True)
-class CellProblem:
-    """What is wrong (or worth a look) and where: ``ref`` is like ``Tiêu chí!D12``."""
-
-    ref: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.ref}: {self.message}"
-
-
-@dataclass(frozen=True, slots=True)
-class CriteriaRow:
-    """One criterion row of the table as read (texts NFC, ``max_points`` None if unreadable)."""
-
-    row: int
-    code: str
-    title: str
-    max_points: Decimal | None
-    rule_text: str
-    evidence: str
-    verifier: str
-    input_label: str
-
-
-@dataclass
-class CriteriaPreview:
-    """What a criteria workbook holds; ``tree`` is None when there is any error."""
-
-    rows: list[CriteriaRow] = field(default_factory=list)
-    tree: FormTree | None = None
-    area_totals: list[tuple[str, str, Decimal]] = field(default_factory=list)
-    total: Decimal = ZERO
-    errors: list[CellProblem] = field(default_factory=list)
-    warnings: list[CellProblem] = field(default_factory=list)
-    sheet: str = ""
-    title: str = ""  # the table's own title, above the header (see ``_title_above``)
 
 
 # ---- reading ------------------------------------------------------------------------------
@@ -155,7 +114,7 @@ def _read(wb: Any) -> CriteriaPreview:
             message = f"Không có cột '{HEADERS[key]}'; cột này sẽ để trống."
             out.warnings.append(CellProblem(cell_ref(ws.title, header, 1), message))
     valid, total_cell = _read_rows(ws, header, cols, out)
-    _check_and_build(ws.title, header, cols, valid, general, out)
+    check_and_build(ws.title, header, cols, valid, general, out)
     if total_cell is not None:
         _check_total_row(*total_cell, out)
     return out
@@ -374,147 +333,10 @@ def _check_total_row(value: Any, ref: str, out: CriteriaPreview) -> None:
         out.warnings.append(
             CellProblem(
                 ref,
-                f"Dòng tổng cộng ghi {_plain(stated)} điểm nhưng tổng điểm tối đa các lĩnh "
-                f"vực là {_plain(total)}. Hãy kiểm tra lại.",
+                f"Dòng tổng cộng ghi {shown_points(stated)} điểm nhưng tổng điểm tối đa các lĩnh "
+                f"vực là {shown_points(total)}. Hãy kiểm tra lại.",
             )
         )
-
-
-def _plain(value: Decimal) -> str:
-    text = f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}"
-    return text.replace(".", ",")
-
-
-# ---- checking and building ----------------------------------------------------------------
-
-
-def _check_and_build(
-    sheet: str,
-    header: int,
-    cols: dict[str, int],
-    valid: set[int],
-    general: tuple[GeneralField, ...],
-    out: CriteriaPreview,
-) -> None:
-    def ref(row: CriteriaRow, key: str) -> str:
-        return cell_ref(sheet, row.row, cols.get(key, cols["code"]))
-
-    def error(row: CriteriaRow, key: str, message: str) -> None:
-        out.errors.append(CellProblem(ref(row, key), message))
-
-    if not out.rows:
-        message = (
-            f"Bảng không có tiêu chí nào dưới dòng tiêu đề (dòng {header}). Hãy nhập mỗi tiêu "
-            "chí một dòng: mã, nội dung, điểm tối đa, cách tính điểm."
-        )
-        out.errors.append(CellProblem(cell_ref(sheet, header + 1, cols["code"]), message))
-    numeric = {p.ref for p in out.warnings if "dạng số" in p.message}
-    index: dict[str, CriteriaRow] = {}
-    for row in (r for r in out.rows if r.row in valid):
-        first = index.setdefault(row.code, row)
-        if first is not row:
-            hint = ""
-            if {ref(row, "code"), ref(first, "code")} & numeric:
-                hint = " Có thể Excel đã đổi 1.10 thành 1.1: hãy gõ mã dạng văn bản."
-            error(row, "code", f"Mã {row.code} trùng với mã ở dòng {first.row}.{hint}")
-    children: dict[str, list[str]] = {}
-    for code, row in index.items():
-        parent = code.rpartition(".")[0]
-        if parent and parent not in index:
-            error(row, "code", f"Tiêu chí {code}: không có tiêu chí cha {parent} trong bảng. "
-                  f"Hãy thêm dòng {parent} hoặc sửa lại mã.")  # fmt: skip
-        elif parent:
-            children.setdefault(parent, []).append(code)
-    known = {g.code.casefold(): g.code for g in general}
-    rules: dict[str, Rule | ParentRule] = {}
-    for code, row in index.items():
-        if row.max_points is not None:
-            parsed = _rule(row, children.get(code, []), known, ref(row, "rule"), out)
-            if parsed is not None:
-                rules[code] = parsed
-    for code, kids in children.items():
-        row = index[code]
-        maxima = [index[k].max_points for k in kids]
-        if row.max_points is None or None in maxima:
-            continue
-        total, own = sum((m for m in maxima if m is not None), ZERO), row.max_points
-        if total < own:
-            error(row, "max", f"Tiêu chí {code}: tổng điểm tối đa các tiêu chí con "
-                  f"({_plain(total)}) nhỏ hơn điểm tối đa ({_plain(own)}). Hãy sửa điểm "
-                  "tối đa hoặc bổ sung tiêu chí con.")  # fmt: skip
-        elif total > own:
-            out.warnings.append(CellProblem(ref(row, "max"), f"Tiêu chí {code}: tổng điểm "
-                f"tối đa các tiêu chí con ({_plain(total)}) vượt điểm tối đa ({_plain(own)}); "
-                f"điểm được giới hạn ở {_plain(own)}."))  # fmt: skip
-    out.area_totals = [
-        (code, row.title, row.max_points)
-        for code, row in index.items()
-        if "." not in code and row.max_points is not None
-    ]
-    out.total = sum((m for _, _, m in out.area_totals), ZERO)
-    if out.errors:
-        return
-
-    def build(code: str) -> Criterion:
-        row, rule = index[code], rules[code]
-        return Criterion(
-            code, row.title, row.max_points or ZERO,
-            rule=rule if isinstance(rule, Rule) else None,
-            children=tuple(build(k) for k in children.get(code, ())),
-            gate=rule.gate if isinstance(rule, ParentRule) else None,
-            evidence=row.evidence, verifier=row.verifier, input_label=row.input_label,
-        )  # fmt: skip
-
-    tree = FormTree(tuple(build(c) for c in index if "." not in c), general)
-    for problem in tree.problems():  # a safety net: the checks above should catch all
-        code = problem.removeprefix("Tiêu chí ").split(":", 1)[0]
-        where = ref(index[code], "code") if code in index else cell_ref(sheet, header, 1)
-        out.errors.append(CellProblem(where, problem))
-    out.tree = None if out.errors else tree
-
-
-def _rule(
-    row: CriteriaRow, kids: list[str], known: dict[str, str], ref: str, out: CriteriaPreview
-) -> Rule | ParentRule | None:
-    """The rule of a row, checked against its place in the tree and the general data."""
-    code, folded = row.code, fold_diacritics(row.rule_text)
-    if kids and folded.startswith("tong") and "dieu kien" not in folded:
-        return ParentRule()  # "Tổng điểm các tiêu chí thành phần" and the like
-    problem = ""
-    try:
-        parsed = parse_rule(row.rule_text, row.max_points or ZERO)
-    except RuleSyntaxError as exc:
-        parsed, problem = None, str(exc)
-    if kids and isinstance(parsed, Rule):
-        problem = (
-            "có tiêu chí con nên điểm là tổng điểm các tiêu chí con. Hãy ghi 'tổng' hoặc để "
-            "trống ô này."
-        )
-    elif not kids and isinstance(parsed, ParentRule):
-        problem = (
-            "không có tiêu chí con nên cần ghi cách tính điểm, ví dụ 'nhập', 'có/không', "
-            "'tỷ lệ' (xem trang 'Hướng dẫn')."
-        )
-    elif isinstance(parsed, ParentRule) and parsed.gate is not None:
-        gate = "".join(parsed.gate.split()).removesuffix(".")
-        parsed = ParentRule(gate)
-        if gate not in kids:
-            problem = (
-                f"điều kiện '{gate}' không phải tiêu chí con của {code}. Hãy ghi mã một "
-                f"tiêu chí con, ví dụ 'tổng; điều kiện: {kids[0]}'."
-            )
-    elif isinstance(parsed, Rule) and parsed.denominator is not None:
-        asked, denominator = parsed.denominator, known.get(parsed.denominator.casefold())
-        parsed = replace(parsed, denominator=denominator)
-        if denominator is None:
-            problem = (
-                f"mẫu số '{asked}' không có trong trang '{SHEET_GENERAL}'. Hãy thêm số liệu "
-                f"có mã {asked} vào trang đó hoặc sửa cách tính điểm."
-            )
-    if problem:
-        out.errors.append(CellProblem(ref, f"Tiêu chí {code}: {problem}"))
-        return None
-    return parsed
 
 
 def _read_general(wb: Any, out: CriteriaPreview) -> tuple[GeneralField, ...]:
@@ -548,212 +370,3 @@ def _read_general(wb: Any, out: CriteriaPreview) -> tuple[GeneralField, ...]:
             seen[code.casefold()] = r
             fields.append(GeneralField(code, label))
     return tuple(fields)
-
-
-# ---- writing ------------------------------------------------------------------------------
-
-_THIN = Side(style="thin", color="000000")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-_TOP = Alignment(vertical="top", wrap_text=True)
-_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-def write_criteria_workbook(tree: FormTree, path: str | os.PathLike[str], *, title: str) -> Path:
-    """Write ``tree`` as the criteria table (+ "Số liệu chung", "Hướng dẫn") to ``path``.
-
-    Raises ValueError for a name not ending in .xlsx; the file is replaced atomically."""
-    target = Path(path)
-    if target.suffix.lower() != ".xlsx":
-        raise ValueError(
-            f"Tệp '{target.name}' không phải tệp Excel .xlsx. Hãy chọn tên tệp có đuôi .xlsx."
-        )
-    _save_atomically(build_criteria_workbook(tree, title=title), target)
-    return target
-
-
-def build_criteria_workbook(tree: FormTree, *, title: str) -> Workbook:
-    """The workbook of ``write_criteria_workbook``, not yet saved."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = SHEET_CRITERIA
-    wb.properties.title, wb.properties.creator = nfc(title), "KHIT Desktop"
-    width = len(COLUMNS)
-    _banner(ws, 1, title, width, _font(bold=True, size=14))
-    note = (
-        f"Tổng điểm tối đa: {_plain(tree.max_points)} điểm. Mã tiêu chí là văn bản; cách ghi "
-        f"cột 'Cách tính điểm' xem trang '{SHEET_GUIDE}'."
-    )
-    _banner(ws, 2, note, width, _font(italic=True))
-    header = 4
-    for c, (_, text, col_width) in enumerate(COLUMNS, start=1):
-        _put(ws, header, c, text, font=_font(bold=True), fill=_HEADER_FILL, alignment=_CENTER)
-        ws.column_dimensions[get_column_letter(c)].width = col_width
-    ws.column_dimensions["A"].number_format = "@"  # codes typed later stay text too
-    row = header
-    for node in tree.walk():
-        row += 1
-        values = (node.code, node.title, node.max_points, _phrase(node), node.evidence,
-                  node.verifier, node.input_label)  # fmt: skip
-        for c, value in enumerate(values, start=1):
-            _put(ws, row, c, value, font=_font(bold=bool(node.children)), alignment=_TOP)
-        ws.cell(row, 1).number_format = "@"
-        ws.cell(row, 2).alignment = Alignment(
-            vertical="top", wrap_text=True, indent=node.code.count(".")
-        )
-        ws.cell(row, 3).alignment = Alignment(horizontal="center", vertical="top")
-    row += 1
-    _put(ws, row, 2, "Tổng cộng", font=_font(bold=True), alignment=_TOP)
-    _put(ws, row, 3, tree.max_points, font=_font(bold=True), alignment=_CENTER)
-    for c in (1, *range(4, width + 1)):
-        ws.cell(row, c).border = _BORDER
-    _page_setup(ws, header, row, width)
-    if tree.general:
-        _general_sheet(wb.create_sheet(SHEET_GENERAL), tree)
-    _guide_sheet(wb.create_sheet(SHEET_GUIDE))
-    return wb
-
-
-def _phrase(node: Criterion) -> str:
-    """The rule's phrase; ValueError when it would not read back (an option named 'a; b')."""
-    if node.children or node.rule is None:
-        return format_rule(ParentRule(node.gate), node.max_points) if node.children else ""
-    phrase = format_rule(node.rule, node.max_points)
-    try:
-        again = parse_rule(phrase, node.max_points)
-    except RuleSyntaxError:
-        again = None
-    order = sorted(node.rule.tiers, key=lambda t: t.minimum, reverse=True)
-    if again != replace(node.rule, tiers=tuple(order)):
-        raise ValueError(
-            f"Tiêu chí {node.code}: cách tính điểm '{phrase}' không ghi được thành cụm từ đọc "
-            "lại được. Hãy bỏ dấu ';' và '=' khỏi tên các phương án rồi xuất lại."
-        )
-    return phrase
-
-
-def _general_sheet(ws: Any, tree: FormTree) -> None:
-    _banner(ws, 1, "SỐ LIỆU CHUNG", 2, _font(bold=True, size=13))
-    for c, (text, col_width) in enumerate((("Mã", 10), ("Nội dung", 70)), start=1):
-        _put(ws, 3, c, text, font=_font(bold=True), fill=_HEADER_FILL, alignment=_CENTER)
-        ws.column_dimensions[get_column_letter(c)].width = col_width
-    ws.column_dimensions["A"].number_format = "@"
-    for r, datum in enumerate(tree.general, start=4):
-        _put(ws, r, 1, datum.code, alignment=_TOP)
-        _put(ws, r, 2, datum.label, alignment=_TOP)
-    _page_setup(ws, 3, 3 + len(tree.general), 2)
-
-
-def rule_phrases() -> list[str]:
-    """Every phrase of the table in ``domain.rule_syntax``'s docstring, in order."""
-    phrases: list[str] = []
-    for line in (rule_syntax.__doc__ or "").splitlines():
-        if line.startswith("|") and "``" in line:
-            phrases.extend(re.findall(r"``(.+?)``", line.split("|")[1]))
-    return phrases
-
-
-def phrase_meaning(phrase: str) -> tuple[Decimal, str]:
-    """(an example maximum, what the phrase means in Vietnamese) for the guide."""
-    at_most = re.search(r"(?:tối đa|toi da)\s+([0-9]+)", phrase)
-    amounts = [Decimal(n) for n in re.findall(r"=\s*([0-9]+)", phrase)]
-    maximum = Decimal(at_most.group(1)) if at_most else max(amounts, default=Decimal(30))
-    rule = parse_rule(phrase, maximum)
-    if isinstance(rule, ParentRule):
-        meaning = "Tiêu chí cha: tổng điểm các tiêu chí con, không vượt điểm tối đa"
-        if rule.gate:
-            meaning += f"; các tiêu chí con khác chỉ được tính khi tiêu chí {rule.gate} có điểm"
-        return maximum, meaning
-    meaning = rule.describe(maximum)
-    if rule.kind is RuleKind.RATIO:
-        meaning += (
-            f"; đơn vị nhập a, b là số liệu chung có mã {rule.denominator}"
-            if rule.denominator
-            else "; đơn vị nhập cả a và b (dạng a/b)"
-        )
-    return maximum, meaning
-
-
-GUIDE_COLUMNS = (
-    "Mã phân cấp: 1, 2, 3… là lĩnh vực; 1.1, 1.2 là tiêu chí của lĩnh vực 1; 1.6.1 là tiêu "
-    "chí con của 1.6. Gõ mã dạng văn bản (định dạng cột là Text, hoặc gõ dấu nháy đơn ở đầu: "
-    "'1.10) vì Excel tự đổi số 1.10 thành 1.1.",
-    "Tên, nội dung của tiêu chí.",
-    "Số điểm tối đa, lớn hơn 0; số lẻ dùng dấu phẩy (2,5). Tổng điểm tối đa các tiêu chí con "
-    "không được nhỏ hơn điểm tối đa của tiêu chí cha; nếu lớn hơn, điểm được giới hạn.",
-    "Một trong các cách ghi ở bảng dưới; tiêu chí cha ghi 'tổng' hoặc để trống.",
-    "Tài liệu đơn vị gửi kèm để chứng minh số liệu (không bắt buộc).",
-    "Cơ quan đối chiếu, xác minh số liệu theo Điều 7.2 (không bắt buộc).",
-    "Số liệu đơn vị phải nhập cho tiêu chí, ví dụ 'Số CBCCVC có máy tính / Tổng số CBCCVC' "
-    "(không bắt buộc).",
-)
-
-
-_GENERAL_NOTE = (
-    f"Trang '{SHEET_GENERAL}' (nếu có): số liệu hỏi một lần cho cả phiếu (cột Mã, Nội dung); "
-    "'tỷ lệ trên CB' lấy mẫu số là số liệu có mã CB."
-)
-
-
-def _guide_sheet(ws: Any) -> None:
-    for c, col_width in enumerate((34, 12, 80), start=1):
-        ws.column_dimensions[get_column_letter(c)].width = col_width
-    _put(ws, 1, 1, "HƯỚNG DẪN LẬP BẢNG TIÊU CHÍ", font=_font(bold=True, size=13))
-    lines: list[tuple[Any, ...]] = [
-        (),
-        (f"Trang '{SHEET_CRITERIA}': mỗi tiêu chí một dòng, dưới dòng tiêu đề cột.",),
-        ("Cột", "", "Ý nghĩa"),
-        *((header, "", text) for (_, header, _), text in zip(COLUMNS, GUIDE_COLUMNS, strict=True)),
-        (),
-        (_GENERAL_NOTE,),
-        (),
-        ("Cách ghi cột 'Cách tính điểm'", "Ví dụ điểm tối đa", "Nghĩa"),
-        *((p, *phrase_meaning(p)) for p in rule_phrases()),
-        (),
-        ("Chữ hoa, chữ thường và dấu không phân biệt; số lẻ dùng dấu phẩy hoặc dấu chấm.",),
-    ]
-    for r, values in enumerate(lines, start=2):
-        heading = values[:1] in (("Cột",), ("Cách ghi cột 'Cách tính điểm'",))
-        for c, value in enumerate(values, start=1):
-            _put(ws, r, c, value, font=_font(bold=heading), alignment=_TOP,
-                 border=_BORDER if len(values) == 3 else None)  # fmt: skip
-    _page_setup(ws, 0, len(lines) + 1, 3)
-
-
-def _font(*, bold: bool = False, italic: bool = False, size: float = FONT_SIZE) -> Font:
-    return Font(name=FONT_NAME, size=size, bold=bold, italic=italic)
-
-
-def _put(ws: Any, row: int, column: int, value: Any, **style: Any) -> Any:
-    """One cell: text stored as text (never a formula), numbers as numbers; bordered."""
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        _set_text(cell, value)  # "=…" stays text, never a formula
-    else:
-        cell.value = value
-    cell.font = style.pop("font", _font())
-    cell.border = style.pop("border", _BORDER) or Border()
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
-
-
-def _banner(ws: Any, row: int, text: str, width: int, font: Font) -> None:
-    _put(ws, row, 1, text, font=font, alignment=_CENTER, border=None)
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-    ws.row_dimensions[row].height = 22 if font.b else 30
-
-
-def _page_setup(ws: Any, header: int, last_row: int, width: int) -> None:
-    """A4 landscape, one page wide; the header row repeated on each page and frozen."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.print_area = f"A1:{get_column_letter(width)}{max(last_row, 1)}"
-    if header:
-        ws.print_title_rows = f"{header}:{header}"
-        ws.freeze_panes = f"C{header + 1}" if width > 2 else f"A{header + 1}"
-    ws.oddFooter.right.text, ws.oddFooter.right.font = "Trang &P/&N", FONT_NAME

@@ -4,16 +4,13 @@ One sheet: the title, the date it was made, a "DỮ LIỆU MINH HỌA" banner fo
 register table by group (Điều 2), a summary of the lateness statuses and two footnotes.
 Dates are real Excel dates (sortable), statuses are colour and text, the page is A4
 landscape one page wide. The file is written to a temporary file in the target folder and
-then moved over the target, so a failed export never leaves half a file behind.
-
-Fonts: Times New Roman, the font of Vietnamese administrative documents (Nghị định
-30/2020/NĐ-CP, Phụ lục I), present on every Windows PC with all Vietnamese letters.
+then moved over the target, so a failed export never leaves half a file behind
+(``xlsx_common``, which also holds the font: Times New Roman).
 """
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
@@ -21,14 +18,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
 from ..domain.collation import nfc
 from ..domain.dates import format_date
 from ..domain.lateness import LatenessStatus
+from .xlsx_common import (
+    FONT_NAME,
+    FONT_SIZE,
+    THIN_BORDER,
+    cell_font,
+    landscape_one_page_wide,
+    put,
+    save_atomically,
+    xlsx_target,
+)
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -37,8 +43,6 @@ if TYPE_CHECKING:
 
 # ASCII: LibreOffice and older Excel builds handle it everywhere (print titles, links).
 SHEET_NAME = "So tiep nhan"
-FONT_NAME = "Times New Roman"
-FONT_SIZE = 11
 DATE_FORMAT = "DD/MM/YYYY"
 DEMO_BANNER = "DỮ LIỆU MINH HỌA — không phải số liệu chính thức"
 
@@ -72,12 +76,6 @@ DEMO_RED = "C00000"
 HEADER_FILL = "D9D9D9"
 SECTION_FILL = "F2F2F2"
 
-# A text starting with one of these is a formula to Excel (or becomes one when the cell is
-# edited): such cells are stored as text and flagged "quote prefix", Excel's own apostrophe.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-_THIN = Side(style="thin", color="000000")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _CENTER = Alignment(horizontal="center", vertical="top", wrap_text=True)
 
@@ -95,13 +93,9 @@ def export_register(
     ``lines`` in the order to print (by group, Vietnamese order inside a group), as the
     receipts service gives them. Raises ValueError for a name not ending in .xlsx.
     """
-    target = Path(path)
-    if target.suffix.lower() != ".xlsx":
-        raise ValueError(
-            f"Tệp '{target.name}' không phải tệp Excel .xlsx. Hãy chọn tên tệp có đuôi .xlsx."
-        )
+    target = xlsx_target(path)
     workbook = build_workbook(list(lines), year=year, demo=demo, generated_on=generated_on)
-    _save_atomically(workbook, target)
+    save_atomically(workbook, target)
     return target
 
 
@@ -134,42 +128,15 @@ def build_workbook(
 def _font(
     *, bold: bool = False, italic: bool = False, size: float = FONT_SIZE, color: str = "000000"
 ) -> Font:
-    return Font(name=FONT_NAME, size=size, bold=bold, italic=italic, color=color)
+    return cell_font(bold=bold, italic=italic, size=size, color=color)
 
 
 def _put(ws: Worksheet, row: int, column: int, value: Any, **style: Any) -> Any:
-    """Write one cell: text safely (see ``_set_text``), dates as Excel dates; style it."""
-    cell = ws.cell(row=row, column=column)
-    if isinstance(value, str):
-        _set_text(cell, value)
-    elif isinstance(value, date):
-        cell.value = value
-        cell.number_format = DATE_FORMAT
-    else:
-        cell.value = value
-    cell.font = style.pop("font", _font())
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
-
-
-def _set_text(cell: Any, text: str) -> None:
-    """Store ``text`` as text, never as a formula or an error value.
-
-    openpyxl makes any string starting with "=" a formula and "#N/A"-like strings error
-    values; forcing the type "s" writes them as inline strings instead. Texts that Excel would
-    read as a formula on editing (= + - @, a tab or line break) also get the quote-prefix flag,
-    the invisible apostrophe Excel itself sets when a user types '=…, so that F2 + Enter in
-    Excel keeps them text. NFC, and control characters the file format forbids are dropped.
-    """
-    clean = ILLEGAL_CHARACTERS_RE.sub("", nfc(text))
-    if not clean:
-        cell.value = None
-        return
-    cell.value = clean
-    cell.data_type = "s"
-    if clean.startswith(FORMULA_TRIGGERS):
-        cell.quotePrefix = True
+    """Write one cell: text safely (see ``set_text``), dates as Excel dates; style it."""
+    if isinstance(value, date):
+        style.setdefault("number_format", DATE_FORMAT)
+    style.setdefault("font", _font())
+    return put(ws, row, column, value, **style)
 
 
 def _merged_line(ws: Worksheet, row: int, text: str, font: Font, height: float) -> None:
@@ -194,7 +161,7 @@ def _write_header(ws: Worksheet, row: int) -> None:
     for column, header in enumerate(HEADERS, start=1):
         _put(
             ws, row, column, header,
-            font=_font(bold=True), fill=fill, border=_BORDER,
+            font=_font(bold=True), fill=fill, border=THIN_BORDER,
             alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
         )  # fmt: skip
 
@@ -218,7 +185,7 @@ def _write_section(ws: Worksheet, row: int, line: RegisterLine) -> None:
     text = f"Nhóm {line.group}: {name}" if name else f"Nhóm {line.group}"
     fill = PatternFill("solid", fgColor=SECTION_FILL)
     for column in range(1, len(COLUMNS) + 1):  # every merged cell bordered: full frame
-        ws.cell(row=row, column=column).border = _BORDER
+        ws.cell(row=row, column=column).border = THIN_BORDER
         ws.cell(row=row, column=column).fill = fill
     _put(ws, row, 1, text, font=_font(bold=True), alignment=Alignment(vertical="center"))
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(COLUMNS))
@@ -242,7 +209,7 @@ def _write_line(ws: Worksheet, row: int, number: int, line: RegisterLine) -> Non
     for column in range(1, len(COLUMNS) + 1):
         _put(
             ws, row, column, values.get(column),
-            border=_BORDER, alignment=_CENTER if column in centred else _WRAP,
+            border=THIN_BORDER, alignment=_CENTER if column in centred else _WRAP,
         )  # fmt: skip
     _status_cell(ws, row, COL_STATUS, line.decision.status)
 
@@ -253,7 +220,7 @@ def _status_cell(ws: Worksheet, row: int, column: int, status: LatenessStatus) -
     _put(
         ws, row, column, status.label,
         font=_font(bold=True, color=ink), fill=PatternFill("solid", fgColor=fill),
-        border=_BORDER, alignment=_WRAP,
+        border=THIN_BORDER, alignment=_WRAP,
     )  # fmt: skip
 
 
@@ -284,21 +251,21 @@ def _write_summary(ws: Worksheet, lines: list[RegisterLine], first_row: int) -> 
     for offset, heading in enumerate(headings):
         _put(
             ws, row, COL_NAME + offset, heading,
-            font=_font(bold=True), fill=header_fill, border=_BORDER, alignment=_CENTER,
+            font=_font(bold=True), fill=header_fill, border=THIN_BORDER, alignment=_CENTER,
         )  # fmt: skip
     for status in LatenessStatus:
         row += 1
         _status_cell(ws, row, COL_NAME, status)
         figures = [counts[(g, status)] for g in groups]
         for offset, figure in enumerate([*figures, sum(figures)], start=1):
-            _put(ws, row, COL_NAME + offset, figure, border=_BORDER, alignment=_CENTER)
+            _put(ws, row, COL_NAME + offset, figure, border=THIN_BORDER, alignment=_CENTER)
     row += 1
     totals = [sum(1 for line in lines if line.group == g) for g in groups]
-    _put(ws, row, COL_NAME, "Tổng số cơ quan, đơn vị", font=_font(bold=True), border=_BORDER)
+    _put(ws, row, COL_NAME, "Tổng số cơ quan, đơn vị", font=_font(bold=True), border=THIN_BORDER)
     for offset, figure in enumerate([*totals, len(lines)], start=1):
         _put(
             ws, row, COL_NAME + offset, figure,
-            font=_font(bold=True), border=_BORDER, alignment=_CENTER,
+            font=_font(bold=True), border=THIN_BORDER, alignment=_CENTER,
         )  # fmt: skip
     return row
 
@@ -321,44 +288,17 @@ def _write_notes(ws: Worksheet, first_row: int) -> int:
 
 def _page_setup(ws: Worksheet, year: int, demo: bool, header_row: int, last_row: int) -> None:
     """A4 landscape, one page wide, header row repeated on every page and frozen on screen."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
+    landscape_one_page_wide(ws, margins)
     ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.print_area = f"A1:{LAST_COLUMN}{last_row}"
     # Below the header, right of the agency name: scrolling keeps both in sight.
     ws.freeze_panes = f"{get_column_letter(COL_NAME + 1)}{header_row + 1}"
     ws.oddFooter.left.text = f"Sổ tiếp nhận phiếu đánh giá năm {year}"
     ws.oddFooter.left.font = FONT_NAME
-    ws.oddFooter.right.text = "Trang &P/&N"
-    ws.oddFooter.right.font = FONT_NAME
     if demo:  # on every printed page, not only the first
         ws.oddHeader.center.text = DEMO_BANNER
         ws.oddHeader.center.font = f"{FONT_NAME},Bold"
         ws.oddHeader.center.color = DEMO_RED
         ws.sheet_properties.tabColor = DEMO_RED
-
-
-def _save_atomically(workbook: Workbook, target: Path) -> None:
-    """Save to a temporary file beside ``target``, flush it to disk, then replace ``target``."""
-    temporary = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        with temporary.open("xb") as stream:
-            workbook.save(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        try:
-            os.replace(temporary, target)
-        except PermissionError as exc:  # on Windows: the target is open in Excel
-            raise PermissionError(
-                exc.errno,
-                f"Không ghi được tệp '{target.name}', có thể tệp đang mở trong Excel. "
-                "Hãy đóng tệp rồi xuất lại.",
-                str(target),
-            ) from exc
-    finally:
-        temporary.unlink(missing_ok=True)

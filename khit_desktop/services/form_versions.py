@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import exists, func, select
 
@@ -16,7 +18,7 @@ from ..domain.collation import nfc
 from ..domain.criteria import FormTree
 from ..domain.form_spec import form_checksum
 from ..store.database import Database
-from ..store.models import CriterionRow, Form, RoundAgency, RoundGroup, ScoreRow
+from ..store.models import CriterionRow, Form, Round, RoundAgency, RoundGroup, ScoreRow
 from .audit import Actor, record
 from .errors import InputRefused, NotFound
 from .forms import form_tree, save_form
@@ -58,8 +60,6 @@ def list_forms(db: Database) -> list[FormSummary]:
             ).all()
             used_by = []
             for number, round_id in uses:
-                from ..store.models import Round
-
                 rnd = s.get(Round, round_id)
                 used_by.append(f"{rnd.year if rnd else '?'} · Nhóm {number}")
             summaries.append(
@@ -195,3 +195,47 @@ def tree_of(db: Database, form_id: int) -> FormTree:
         if s.get(Form, form_id) is None:
             raise NotFound(f"Không có bộ tiêu chí số {form_id}.")
         return form_tree(s, form_id)
+
+
+def preview_criteria_file(path: Path) -> Any:
+    """Read a criteria-set workbook into a preview (tree, totals, errors, warnings)."""
+    from ..exchange.criteria_xlsx import read_criteria_workbook
+    from ..exchange.safe_xlsx import WorkbookRefused
+
+    try:
+        return read_criteria_workbook(path)
+    except WorkbookRefused as refused:
+        raise InputRefused(str(refused)) from None
+
+
+def import_criteria_file(
+    db: Database,
+    path: Path,
+    *,
+    name: str,
+    year: int | None = None,
+    actor: Actor | None = None,
+) -> tuple[int, bool, Any]:
+    """Store the criteria set of ``path`` as a new version of ``name`` if it has no errors;
+    returns (form id, created, preview)."""
+    preview = preview_criteria_file(path)
+    if preview.errors or preview.tree is None:
+        shown = "; ".join(f"{p.ref}: {p.message}" for p in preview.errors[:10])
+        more = f" (và {len(preview.errors) - 10} lỗi khác)" if len(preview.errors) > 10 else ""
+        raise InputRefused(f"Bộ tiêu chí trong '{path.name}' có lỗi, chưa lưu gì: {shown}{more}.")
+    form_id, created = add_form_version(
+        db, preview.tree, name=name, year=year, source=f"Nhập từ tệp {path.name}", actor=actor
+    )
+    return form_id, created, preview
+
+
+def export_criteria_file(db: Database, form_id: int, path: Path) -> Path:
+    from ..exchange.criteria_xlsx import write_criteria_workbook
+
+    with db.session() as s:
+        form = s.get(Form, form_id)
+        if form is None:
+            raise NotFound(f"Không có bộ tiêu chí số {form_id}.")
+        title = f"{form.name} (phiên bản {form.version})"
+        tree = form_tree(s, form_id)
+    return write_criteria_workbook(tree, path, title=title)

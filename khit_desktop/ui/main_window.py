@@ -127,6 +127,16 @@ class MainWindow(QMainWindow):
             self.register.action_export,
         ):
             receipt_menu.addAction(action)
+        scoring_menu = bar.addMenu("&Chấm điểm")
+        for action in (
+            self.scoring.action_import,
+            self.scoring.action_blank,
+            self.scoring.action_undo,
+            self.scoring.action_redo,
+            self.scoring.action_previous,
+            self.scoring.action_next,
+        ):
+            scoring_menu.addAction(action)
         help_menu = bar.addMenu("T&rợ giúp")
         help_menu.addAction("Giới thiệu KHIT Desktop", self._about)
 

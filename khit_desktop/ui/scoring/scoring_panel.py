@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -30,9 +30,11 @@ from ..messages import show_refusal
 from ..reason_dialog import ReasonDialog
 from ..status_style import chip_css
 from ..workspace import Workspace
+from . import file_actions
 from .grid_model import COL_APPRAISED, COL_REASON, COL_RULE, ScoreGridModel
 from .grid_view import ScoreGridView
 from .progress_model import CODE_ROLE, ProgressListModel
+from .undo import AppraisalEdit
 
 SOURCE_CHOICES = (
     ("cross_check", "Đối chiếu số liệu"),
@@ -40,32 +42,6 @@ SOURCE_CHOICES = (
     ("council", "Hội đồng thẩm định"),
 )
 KEEP_REASON = "Thẩm định: giữ nguyên điểm tự chấm."
-
-
-class AppraisalEdit(QUndoCommand):
-    """One appraisal change; undo puts the criterion back exactly as it was."""
-
-    def __init__(
-        self,
-        panel: ScoringPanel,
-        code: str,
-        before: appraisal.AppraisalState,
-        after: appraisal.AppraisalState,
-        text: str,
-    ) -> None:
-        super().__init__(text)
-        self.panel, self.code, self.before, self.after = panel, code, before, after
-        self.agency, self.year = panel.agency_code, panel.ws.year
-        self._applied = True  # pushed after the change was made
-
-    def redo(self) -> None:
-        if self._applied:
-            self._applied = False
-            return
-        self.panel.restore(self.agency, self.code, self.after, "Làm lại (Ctrl+Y)")
-
-    def undo(self) -> None:
-        self.panel.restore(self.agency, self.code, self.before, "Hoàn tác (Ctrl+Z)")
 
 
 class ScoringPanel(QWidget):
@@ -88,6 +64,12 @@ class ScoringPanel(QWidget):
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        self.import_button = QPushButton("Nhập phiếu từ Excel… (Ctrl+I)", self)
+        self.import_button.setObjectName("importForms")
+        self.blank_button = QPushButton("Xuất phiếu trắng…", self)
+        self.blank_button.setObjectName("blankForms")
+        left_layout.addWidget(self.import_button)
+        left_layout.addWidget(self.blank_button)
         left_layout.addWidget(self.search)
         left_layout.addWidget(self.agency_list, 1)
         left.setMinimumWidth(215)
@@ -170,6 +152,9 @@ class ScoringPanel(QWidget):
         self.action_undo.setShortcut(QKeySequence.StandardKey.Undo)
         self.action_redo = self.undo_stack.createRedoAction(self, "Làm lại")
         self.action_redo.setShortcut(QKeySequence.StandardKey.Redo)
+        self.action_import = QAction("Nhập phiếu từ Excel…", self)
+        self.action_import.setShortcut(QKeySequence("Ctrl+I"))
+        self.action_blank = QAction("Xuất phiếu trắng cho các cơ quan…", self)
         self.action_next = QAction("Cơ quan sau", self)
         self.action_next.setShortcut(QKeySequence("Ctrl+PgDown"))
         self.action_previous = QAction("Cơ quan trước", self)
@@ -182,7 +167,11 @@ class ScoringPanel(QWidget):
         self.next_button.clicked.connect(lambda: self.step(1))
         self.previous_button.clicked.connect(lambda: self.step(-1))
         self.done_button.clicked.connect(self.toggle_done)
-        self.cross_button.clicked.connect(self.record_cross_check)
+        self.import_button.clicked.connect(lambda: file_actions.import_forms(self))
+        self.action_import.triggered.connect(lambda: file_actions.import_forms(self))
+        self.blank_button.clicked.connect(lambda: file_actions.export_blank_forms(self))
+        self.action_blank.triggered.connect(lambda: file_actions.export_blank_forms(self))
+        self.cross_button.clicked.connect(lambda: file_actions.record_cross_check(self))
         self.search.textChanged.connect(self._search)
         self.agency_list.selectionModel().currentChanged.connect(self._agency_chosen)
         self.general.itemChanged.connect(self._general_changed)
@@ -429,30 +418,6 @@ class ScoringPanel(QWidget):
         )
         self.agencies.set_items(score_grid.progress(self.ws.db, self.ws.year))
         self.show_agency(self.agency_code)
-
-    def record_cross_check(self) -> None:
-        from .cross_check_dialog import CrossCheckDialog
-
-        index = self.grid.currentIndex()
-        if self.sheet is None or not index.isValid() or self.ws.year is None:
-            return
-        row = self.model.row(index.row())
-        values = CrossCheckDialog.ask(self, row)
-        if values is None:
-            return
-        try:
-            appraisal.add_cross_check(
-                self.ws.db,
-                self.ws.year,
-                self.sheet.agency_code,
-                row.code,
-                actor=self.ws.actor,
-                **values,
-            )
-        except InputRefused as refused:
-            show_refusal(self, str(refused))
-            return
-        self.message.emit(f"Đã ghi nhận đối chiếu cho tiêu chí {row.code}.")
 
 
 def _plain(value: Decimal | None) -> str:

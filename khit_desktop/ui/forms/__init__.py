@@ -1,0 +1,1 @@
+"""Excel exchange from the window: blank forms out, filled forms in, criteria sets."""
