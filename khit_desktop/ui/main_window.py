@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         round_menu = bar.addMenu("&Kỳ đánh giá")
         round_menu.addAction("Tạo kỳ đánh giá mới…", self.create_round)
         round_menu.addAction("Quy tắc của kỳ…", self.edit_rules)
+        round_menu.addAction("Bộ tiêu chí (phiếu đánh giá)…", self.manage_criteria)
         receipt_menu = bar.addMenu("Tiếp &nhận")
         for action in (
             self.register.action_new,
@@ -202,6 +203,12 @@ class MainWindow(QMainWindow):
 
         if RulesDialog.edit(self.ws.db, self.ws.year, self):
             self.register.reload()
+
+    def manage_criteria(self) -> None:
+        from .forms.criteria_dialog import CriteriaDialog
+
+        CriteriaDialog.show_for(self.ws, self)
+        self.scoring.reload()
 
     def _about(self) -> None:
         QMessageBox.about(
