@@ -4,7 +4,8 @@
     QT_QPA_PLATFORM=xcb DISPLAY=:99 python scripts/screenshots.py OUTDIR   # under Xvfb
 
 Writes main-window.png (the register, an agency selected), receipt-dialog.png,
-receipt-dialog-errors.png, rules-dialog.png and new-round-dialog.png.
+receipt-dialog-errors.png, rules-dialog.png, new-round-dialog.png, scoring-grid.png,
+import-summary.png and criteria-preview.png.
 """
 
 from __future__ import annotations
@@ -93,8 +94,56 @@ def main(out: Path) -> None:
     new_round.show()
     save(new_round, "new-round-dialog.png")
     new_round.close()
+
+    # the scoring grid, an agency whose staff count was cross-checked
+    window.nav.setCurrentRow(1)
+    window.scoring.show_agency("SGTVT")
+    save(window, "scoring-grid.png")
+
+    # blank forms out, two filled (one with an error), imported: the summary
+    from khit_desktop.services import form_exchange, form_versions
+    from khit_desktop.ui.forms.criteria_preview import CriteriaPreviewDialog
+    from khit_desktop.ui.forms.import_dialog import ImportSummaryDialog
+
+    scratch = Path(tempfile.mkdtemp(prefix="khit-phieu-"))
+    good, bad = (
+        form_exchange.write_blank_forms(db, 2020, scratch, agency=c)[0] for c in ("KS", "QDTPT")
+    )
+    _fill(good, {"1.8": 10, "1.3": 30})
+    _fill(bad, {"1.3": 99})
+    results = form_exchange.import_paths(db, 2020, [scratch])
+    summary = ImportSummaryDialog(results, 2020, today, window)
+    summary.show()
+    save(summary, "import-summary.png")
+    summary.close()
+    criteria = scratch / "bo-tieu-chi.xlsx"
+    form_versions.export_criteria_file(db, 1, criteria)
+    preview = CriteriaPreviewDialog(
+        ws, criteria, form_versions.preview_criteria_file(criteria), window
+    )
+    preview.show()
+    save(preview, "criteria-preview.png")
+    preview.close()
     window.close()
     db.dispose()
+
+
+def _fill(path: Path, points: dict[str, object]) -> None:
+    """Type self-assessed points into a blank form, as an agency would."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path)
+    meta = {
+        (k, str(key)): v for k, key, v in workbook["_khit"].iter_rows(max_col=3, values_only=True)
+    }
+    column = int(next(v for (k, key), v in meta.items() if key == "points_column"))
+    general = int(next(v for (k, key), v in meta.items() if key == "general_column"))
+    sheet = workbook[workbook.sheetnames[0]]
+    for code, value in points.items():
+        sheet.cell(int(meta[("criterion", code)]), column).value = value
+    for code in ("CB", "MT"):
+        sheet.cell(int(meta[("general", code)]), general).value = 50
+    workbook.save(path)
 
 
 if __name__ == "__main__":

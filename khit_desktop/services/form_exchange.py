@@ -145,7 +145,7 @@ def import_filled_form(
             "Hãy gửi cho cơ quan phiếu trắng mới xuất từ chương trình."
         )
     if filled.problems:
-        lines = "; ".join(f"{p.ref}: {p.message}" for p in filled.problems[:12])
+        lines = "; ".join(f"{p.ref}: {p.message.rstrip('.')}" for p in filled.problems[:12])
         more = f" (và {len(filled.problems) - 12} lỗi khác)" if len(filled.problems) > 12 else ""
         raise InputRefused(
             f"Tệp '{path.name}' có số liệu không hợp lệ: {lines}{more}. Hãy "

@@ -220,7 +220,7 @@ def import_criteria_file(
     returns (form id, created, preview)."""
     preview = preview_criteria_file(path)
     if preview.errors or preview.tree is None:
-        shown = "; ".join(f"{p.ref}: {p.message}" for p in preview.errors[:10])
+        shown = "; ".join(f"{p.ref}: {p.message.rstrip('.')}" for p in preview.errors[:10])
         more = f" (và {len(preview.errors) - 10} lỗi khác)" if len(preview.errors) > 10 else ""
         raise InputRefused(f"Bộ tiêu chí trong '{path.name}' có lỗi, chưa lưu gì: {shown}{more}.")
     form_id, created = add_form_version(

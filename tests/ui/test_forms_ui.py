@@ -37,36 +37,44 @@ def test_import_with_summary_and_replace_question(
     panel: ScoringPanel, workspace, monkeypatch, tmp_path: Path
 ) -> None:
     out = tmp_path / "phieu"
-    good, bad = (form_exchange.write_blank_forms(workspace.db, 2020, out, agency=code)[0]
-                 for code in ("KS", "QDTPT"))
+    good, bad = (
+        form_exchange.write_blank_forms(workspace.db, 2020, out, agency=code)[0]
+        for code in ("KS", "QDTPT")
+    )
     fill(good, figures={}, points={"1.8": 10}, general={"CB": 50, "MT": 45})
     fill(bad, figures={}, points={"1.3": 99}, general={"CB": 50, "MT": 45})
     monkeypatch.setattr(import_dialog, "choose_paths", lambda parent: [out])
     shown: list[import_dialog.ImportSummaryDialog] = []
 
-    def keep(cls, results, year, today, parent=None):  # noqa: ANN001
+    def keep(cls, results, year, today, parent=None):
         shown.append(cls(results, year, today, parent))
 
     monkeypatch.setattr(import_dialog.ImportSummaryDialog, "show_results", classmethod(keep))
     panel.import_button.click()
     summary = shown[-1]
     assert "Đã nhập 1 · bỏ qua 0 · từ chối 1" in summary.headline.text()
-    states = {summary.table.item(r, 0).text(): summary.table.item(r, 1).text()
-              for r in range(summary.table.rowCount())}
+    states = {
+        summary.table.item(r, 0).text(): summary.table.item(r, 1).text()
+        for r in range(summary.table.rowCount())
+    }
     assert states == {"Phieu-2020-KS.xlsx": "Đã nhập", "Phieu-2020-QDTPT.xlsx": "Từ chối"}
     assert panel.agency_code == "KS"
     progress = {p.agency_code: p.state for p in score_grid.progress(workspace.db, 2020)}
     assert progress["KS"] == "imported"
     saved = tmp_path / "ket qua.txt"
-    monkeypatch.setattr(import_dialog.ImportSummaryDialog, "ask_save_path",
-                        staticmethod(lambda parent, name: saved))
+    monkeypatch.setattr(
+        import_dialog.ImportSummaryDialog, "ask_save_path", staticmethod(lambda parent, name: saved)
+    )
     summary.save_button.click()
     assert "Từ chối" in saved.read_text(encoding="utf-8")
 
     # the same file again: the clerk is asked, says no, the file is skipped
     asked: list[str] = []
-    monkeypatch.setattr(import_dialog, "ask_replace",
-                        lambda parent, question, file: asked.append(str(question)) or False)
+    monkeypatch.setattr(
+        import_dialog,
+        "ask_replace",
+        lambda parent, question, file: asked.append(str(question)) or False,
+    )
     monkeypatch.setattr(import_dialog, "choose_paths", lambda parent: [good])
     panel.import_button.click()
     assert asked and "đã được nhập" in asked[0]
@@ -112,8 +120,9 @@ def test_criteria_dialog_saves_a_new_version_and_assigns_it(
     workspace.year = 2021
     dialog = criteria_dialog.CriteriaDialog(workspace)
     qtbot.addWidget(dialog)
-    monkeypatch.setattr(criteria_dialog.CriteriaDialog, "ask_open_path",
-                        staticmethod(lambda parent: path))
+    monkeypatch.setattr(
+        criteria_dialog.CriteriaDialog, "ask_open_path", staticmethod(lambda parent: path)
+    )
 
     def accept(self: QDialog) -> int:
         self.name.setText("Phiếu đánh giá năm 2021")

@@ -62,6 +62,7 @@ class CriteriaPreviewDialog(QDialog):
                 item.setBackground(QColor(colour))
         if not preview.errors and not preview.warnings:
             QListWidgetItem("Không có lỗi nào.", self.problems)
+            self.problems.setMaximumHeight(28)
         self.areas = QLabel(
             " · ".join(
                 f"{code}. {title}: {format_points(points)}"

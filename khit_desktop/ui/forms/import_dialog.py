@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -117,6 +117,10 @@ class ImportSummaryDialog(QDialog):
         layout.addWidget(self.headline)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.table.resizeRowsToContents()  # now that the detail column has its width
 
     def text(self) -> str:
         return form_exchange.summary_text(self.results, self.year, self.today)
