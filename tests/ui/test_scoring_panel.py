@@ -87,6 +87,10 @@ def test_typing_an_appraised_score_asks_a_reason_and_updates_totals(
     assert panel.grid.currentIndex() == cell(panel, "1.3", COL_REASON)
     state = appraisal.appraisal_state(workspace.db, 2020, "SNV", "1.3")
     assert state.points == Decimal("12.50") and state.source == "cross_check"
+    panel.grid.setCurrentIndex(cell(panel, "1.3", COL_SELF))
+    history = panel.history.toPlainText()
+    assert "Lịch sử tiêu chí 1.3" in history
+    assert "12,50 điểm" in history and "chưa kết nối mạng WAN" in history
 
 
 def test_ctrl_z_undoes_the_last_edit(qtbot, panel: ScoringPanel, workspace, monkeypatch) -> None:
@@ -175,3 +179,6 @@ def test_cross_check_is_recorded(panel: ScoringPanel, workspace, monkeypatch) ->
     assert [(c.criterion, c.source_agency, c.figure) for c in checks] == [
         ("1.1", "Sở Nội vụ", "350")
     ]
+    panel.grid.setCurrentIndex(cell(panel, "1.2", COL_SELF))
+    panel.grid.setCurrentIndex(cell(panel, "1.1", COL_SELF))
+    assert "Sở Nội vụ báo cáo 350 (245/BC-SNV)" in panel.history.toPlainText()

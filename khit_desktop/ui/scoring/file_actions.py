@@ -67,3 +67,4 @@ def record_cross_check(self: ScoringPanel) -> None:
         show_refusal(self, str(refused))
         return
     self.message.emit(f"Đã ghi nhận đối chiếu cho tiêu chí {row.code}.")
+    self.show_row_history()

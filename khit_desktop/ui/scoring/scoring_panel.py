@@ -31,6 +31,7 @@ from ..reason_dialog import ReasonDialog
 from ..status_style import chip_css
 from ..workspace import Workspace
 from . import file_actions
+from .criterion_history import CriterionHistory
 from .grid_model import COL_APPRAISED, COL_REASON, COL_RULE, ScoreGridModel
 from .grid_view import ScoreGridView
 from .progress_model import CODE_ROLE, ProgressListModel
@@ -101,6 +102,8 @@ class ScoringPanel(QWidget):
         self.grid = ScoreGridView(self)
         self.grid.setObjectName("scoreGrid")
         self.grid.setModel(self.model)
+        self.history = CriterionHistory(self)
+        self.grid.selectionModel().currentRowChanged.connect(self._row_changed)
         widths = (44, 250, 64, 150, 84, 66, 88, 78, 78, 190, 110, 200)
         for column, width in enumerate(widths):
             self.grid.setColumnWidth(column, width)
@@ -139,6 +142,7 @@ class ScoringPanel(QWidget):
         right_layout.addWidget(self.general)
         right_layout.addWidget(self.normalised_note)
         right_layout.addWidget(self.grid, 1)
+        right_layout.addWidget(self.history)
         right_layout.addLayout(buttons)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
@@ -202,6 +206,16 @@ class ScoringPanel(QWidget):
                 self.agency_list.setCurrentIndex(index)
                 self.agency_list.blockSignals(False)
         self.refresh()
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid() or self.sheet is None or self.ws.year is None:
+            self.history.clear()
+            return
+        row = self.model.row(current.row())
+        self.history.show_for(self.ws.db, self.ws.year, self.sheet.agency_code, row.code, row.title)
+
+    def show_row_history(self) -> None:
+        self._row_changed(self.grid.currentIndex(), QModelIndex())
 
     def refresh(self, keep: tuple[int, int] | None = None) -> None:
         if not self.agency_code or not self.ws.year:
