@@ -207,6 +207,12 @@ def main(args: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into a program that stopped reading (head, less)
         sys.stderr.close()
         return EXIT_OK
+    except (OSError, ValueError) as exc:  # a file that cannot be written where it was asked
+        print(f"Từ chối: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print("Đã dừng.", file=sys.stderr)
+        return EXIT_REFUSED
 
 
 if __name__ == "__main__":

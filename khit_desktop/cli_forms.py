@@ -17,7 +17,7 @@ def add_commands(commands: Any, with_db: Any) -> None:
     sub.required = True
     imp = with_db(sub.add_parser("import", help="nhập bộ tiêu chí từ tệp Excel"))
     imp.add_argument("file", metavar="TỆP")
-    imp.add_argument("--name", required=True, metavar="TÊN", help="tên bộ tiêu chí")
+    imp.add_argument("--name", metavar="TÊN", help="tên bộ tiêu chí (bắt buộc, trừ khi --check)")
     imp.add_argument("--year", type=int, metavar="NĂM", help="năm áp dụng")
     imp.add_argument("--check", action="store_true", help="chỉ kiểm tra, không lưu")
     exp = with_db(sub.add_parser("export", help="xuất bộ tiêu chí ra tệp Excel"))
@@ -66,6 +66,10 @@ def run(ns: Any, db: Database) -> int:
                     f"{len(preview.errors)} lỗi, {len(preview.warnings)} lưu ý."
                 )
                 return EXIT_REFUSED if preview.errors else EXIT_OK
+            if not ns.name:
+                from .services.errors import InputRefused
+
+                raise InputRefused("Cần --name: tên của bộ tiêu chí (ví dụ 'Phiếu năm 2021').")
             form_id, created, preview = form_versions.import_criteria_file(
                 db, path, name=ns.name, year=ns.year
             )

@@ -89,14 +89,16 @@ def general_to_json(form: FormTree) -> list[dict[str, str]]:
 
 
 def form_checksum(form: FormTree) -> str:
-    """A fingerprint of what scoring depends on (codes, maxima, rules, gates, general data):
-    a filled form whose checksum differs was made from another criteria set."""
+    """A fingerprint of a criteria set (codes, titles, maxima, rules, gates, general data): a
+    filled form whose checksum differs was made from another set, and a changed set — even
+    reworded — becomes a new version."""
     import hashlib
     import json
 
     def essential(c: Criterion) -> list[Any]:
         return [
             c.code,
+            nfc(c.title).strip(),
             str(c.max_points.normalize()),
             c.rule.to_json() if c.rule else None,
             c.gate,

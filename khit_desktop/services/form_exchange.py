@@ -77,9 +77,10 @@ def write_blank_forms(
     """Blank Phiếu for one agency, one group, or every agency of the round."""
     from ..exchange.agency_form import write_blank_form
 
+    forms = _identities(db, year, group, agency)  # refused before any folder is made
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for tree, identity in _identities(db, year, group, agency):
+    for tree, identity in forms:
         paths.append(write_blank_form(tree, identity, out_dir / identity.file_name))
     return paths
 
@@ -166,13 +167,20 @@ def import_filled_form(
                 m.name, earlier.imported_at.strftime("%d/%m/%Y %H:%M"), earlier.file_name
             )
         sheet = open_sheet(s, year, m.agency.code, actor)
-        for code, value in filled.general.items():
-            sheet.set_general(code, value)
         tree = sheet.tree
+        _check_general_present(tree, filled, path)
+        for code, value in filled.general.items():
+            # the file's own figures were checked against these; rows it leaves blank are
+            # cleared below, so earlier figures do not count
+            sheet.set_general(code, value, check_numerators=False)
         for leaf in tree.leaves():
             answer = filled.answers.get(leaf.code)
             typed = filled.self_points.get(leaf.code)
             if answer is None and typed is None:
+                # the file is the agency's whole self-assessment: a blank row clears what an
+                # earlier import left there (that import stays in the history)
+                if sheet.has_self(leaf.code):
+                    sheet.set_self(leaf.code, None, None)
                 continue
             sheet.set_self(leaf.code, answer, typed)
         if reset_appraisal:
@@ -188,7 +196,7 @@ def import_filled_form(
         entry = FormImport(
             round_id=rnd.id,
             agency_id=m.agency_id,
-            form_id=identity.form_id,
+            form_id=m.group.form_id,  # the group's own set; the file's id is only a label
             file_name=path.name,
             file_sha256=file_sha256(path),
             attachment_id=stored.id,
@@ -229,6 +237,27 @@ def import_filled_form(
         )
         return ImportResult(
             path, "imported", f"Đã nhập phiếu của {m.name}{note}.", m.agency.code, flagged
+        )
+
+
+def _check_general_present(tree: FormTree, filled: Any, path: Path) -> None:
+    """A ratio figure whose denominator (a general datum) is blank cannot be scored."""
+    labels = {g.code: g.label for g in tree.general}
+    missing = sorted(
+        {
+            leaf.rule.denominator
+            for leaf in tree.leaves()
+            if leaf.rule is not None
+            and leaf.rule.denominator
+            and leaf.code in filled.answers
+            and filled.general.get(leaf.rule.denominator) is None
+        }
+    )
+    if missing:
+        names = ", ".join(f"{code} ({labels.get(code, code)})" for code in missing)
+        raise InputRefused(
+            f"Tệp '{path.name}' có số liệu tính theo tỷ lệ nhưng để trống số liệu chung {names} "
+            "ở mục I. Hãy điền số liệu chung rồi nhập lại."
         )
 
 

@@ -147,8 +147,37 @@ class ScoreSheet:
             )
         return with_denominator(criterion, answer, value)
 
+    def has_self(self, code: str) -> bool:
+        row = self.rows.get(self.ids.get(code, -1))
+        return row is not None and (row.self_answer is not None or row.self_points is not None)
+
+    def _check_denominator(self, code: str, value: Decimal, appraised: bool) -> None:
+        """A general datum may not drop below a numerator that divides by it (ratio > 1)."""
+        for leaf in self.tree.leaves():
+            if leaf.rule is None or leaf.rule.denominator != code:
+                continue
+            row = self.rows.get(self.ids[leaf.code])
+            answers = [row.self_answer] if row is not None else []
+            if appraised and row is not None and row.appraised_answer:
+                answers.append(row.appraised_answer)
+            for text in answers:
+                if not text:
+                    continue
+                numerator = Decimal(str(json.loads(text).get("numerator", "0")))
+                if numerator > value:
+                    raise InputRefused(
+                        f"Số liệu '{code}' = {value} nhỏ hơn tử số {numerator} của tiêu chí "
+                        f"{leaf.code} (tỷ lệ sẽ lớn hơn 1). Hãy kiểm tra lại số liệu."
+                    )
+
     def set_general(
-        self, code: str, value: Decimal | None, *, appraised: bool = False, reason: str = ""
+        self,
+        code: str,
+        value: Decimal | None,
+        *,
+        appraised: bool = False,
+        reason: str = "",
+        check_numerators: bool = True,
     ) -> None:
         """A general datum of the agency (its own figure, or the appraised one with a reason)."""
         known = {g.code: g for g in self.tree.general}
@@ -159,6 +188,8 @@ class ScoreSheet:
         reason = nfc(reason).strip()
         if appraised and not reason:
             raise InputRefused(f"Cần ghi lý do khi thẩm định số liệu '{known[code].label}'.")
+        if value is not None and check_numerators:
+            self._check_denominator(code, value, appraised)
         row = self.general.get(code)
         old = None if row is None else {"self": row.self_value, "appraised": row.appraised_value}
         if row is None:
