@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -383,7 +384,13 @@ class ScoringPanel(QWidget):
         self.message.emit(f"Đã lưu tiêu chí {code}.")
 
     def _refuse(self, message: str) -> str:
+        """Say why, next to the cell the clerk is on, and in the status bar."""
         self.message.emit(message)
+        index = self.grid.currentIndex()
+        if index.isValid() and self.grid.isVisible():
+            rect = self.grid.visualRect(index)
+            QToolTip.showText(self.grid.viewport().mapToGlobal(rect.bottomLeft()), message,
+                              self.grid)
         return message
 
     def _general_changed(self, item: QTableWidgetItem) -> None:
