@@ -91,7 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = AppSettings()
         workspace = Workspace(db, settings.last_year(db.display_name), catalog.is_demo(db))
         window = MainWindow(workspace, settings)
-        window.show()
+        if window.restored_geometry:
+            window.show()
+        else:
+            window.showMaximized()  # first start: the whole screen (a 1366×768 laptop is tight)
         code = app.exec()
         db.dispose()
         return code

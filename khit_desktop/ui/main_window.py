@@ -99,7 +99,8 @@ class MainWindow(QMainWindow):
         self.round_selector.currentIndexChanged.connect(self._round_chosen)
         self._refresh_chrome()
         geometry = settings.window_geometry
-        if geometry is None or not self.restoreGeometry(geometry):
+        self.restored_geometry = geometry is not None and self.restoreGeometry(geometry)
+        if not self.restored_geometry:
             self.resize(1280, 720)
 
     def _add_screen(self, label: str, shortcut: str, widget: QWidget) -> None:

@@ -100,6 +100,7 @@ def test_khit_desktop_main_opens_the_database_given(
     shown: list[MainWindow] = []
     monkeypatch.setattr(QApp, "exec", lambda self=None: 0)
     monkeypatch.setattr(MainWindow, "show", lambda self: shown.append(self))
+    monkeypatch.setattr(MainWindow, "showMaximized", lambda self: shown.append(self))
     assert app_module.main(["--db", str(path)]) == 0
     assert shown and "Năm 2020" in shown[0].windowTitle()
     assert "DỮ LIỆU MINH HỌA" in shown[0].windowTitle()
@@ -112,6 +113,7 @@ def test_khit_desktop_demo_flag(qtbot, monkeypatch) -> None:
     shown: list[MainWindow] = []
     monkeypatch.setattr(QApp, "exec", lambda self=None: 0)
     monkeypatch.setattr(MainWindow, "show", lambda self: shown.append(self))
+    monkeypatch.setattr(MainWindow, "showMaximized", lambda self: shown.append(self))
     assert app_module.main(["--demo"]) == 0
     assert shown[0].demo_banner.isVisibleTo(shown[0])
     assert shown[0].register.model.rowCount() == 37
