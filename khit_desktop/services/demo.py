@@ -89,6 +89,117 @@ def build_demo(db: Database, *, progress: Any = None) -> None:
             if progress is not None:
                 progress(index + 1, len(senders))
     _land_on_threshold(db)
+    _council_work(db)
+
+
+ROSTER = (
+    ("chair", "Trần Minh Quang", "Phó Giám đốc", "Sở Thông tin và Truyền thông"),
+    ("vice_chair", "Lê Thị Hồng Nhung", "Phó Chánh Văn phòng", "Văn phòng UBND tỉnh"),
+    ("member", "Phạm Văn Đức", "Phó Giám đốc", "Sở Nội vụ"),
+    ("member", "Nguyễn Thị Thu Hà", "Phó Giám đốc", "Sở Giáo dục và Đào tạo"),
+    ("member", "Võ Quốc Bảo", "Phó Giám đốc", "Sở Kế hoạch và Đầu tư"),
+    ("member", "Đặng Thị Mai", "Phó Giám đốc", "Sở Tài chính"),
+    ("lead", "Hoàng Văn Long", "Trưởng phòng Công nghệ thông tin", "Sở Thông tin và Truyền thông"),
+    ("clerk", "Bùi Thị Lan", "Chuyên viên", "Sở Thông tin và Truyền thông"),
+    ("clerk", "Ngô Đức Tâm", "Chuyên viên", "Sở Thông tin và Truyền thông"),
+)
+
+
+def _council_work(db: Database) -> None:
+    """The council and team (invented names), a survey whose findings wait for a clerk, one
+    applied, an explanation awaited and one answered, a council decision."""
+    from .council import add_member, roster
+    from .explanations import record_answer, record_decision, request_explanation
+    from .surveys import FindingInput, apply_finding, plan_survey, record_survey, survey_view
+
+    for role, name, position, agency in ROSTER:
+        add_member(
+            db, DEMO_YEAR, role=role, name=name, position=position, agency=agency, actor=DEMO_ACTOR
+        )
+    people = {m.name: m.id for m in roster(db, DEMO_YEAR)}
+    team = [people["Trần Minh Quang"], people["Hoàng Văn Long"], people["Bùi Thị Lan"]]
+    done = plan_survey(
+        db,
+        DEMO_YEAR,
+        "DHKH",
+        date(2020, 12, 3),
+        member_ids=team,
+        criteria=["1.6.1", "1.6.2", "3.8"],
+        actor=DEMO_ACTOR,
+    )
+    record_survey(
+        db,
+        done,
+        visit_date=date(2020, 12, 3),
+        today=date(2020, 12, 31),
+        actor=DEMO_ACTOR,
+        remarks="Đơn vị bố trí phòng máy chủ tại tầng 2 nhà hiệu bộ; hồ sơ đầy đủ.",
+        findings=[
+            FindingInput(
+                "1.6.2",
+                "Phòng máy chủ có điều hòa, lưu điện; chưa có hệ thống "
+                "chống sét và kiểm soát ra vào.",
+                "2 tiêu chuẩn",
+                Decimal(4),
+            ),
+            FindingInput(
+                "3.8",
+                "Chỉ 2 cơ sở dữ liệu đang khai thác; 1 cơ sở dữ liệu kê khai chưa đưa vào sử dụng.",
+                "2 cơ sở dữ liệu",
+                Decimal(10),
+            ),
+        ],
+    )
+    first = survey_view(db, done).findings[0]
+    apply_finding(db, first.id, actor=DEMO_ACTOR)
+    plan_survey(
+        db,
+        DEMO_YEAR,
+        "KV",
+        date(2020, 12, 8),
+        member_ids=team[:2],
+        criteria=["1.3", "3.3"],
+        actor=DEMO_ACTOR,
+    )
+    request_explanation(
+        db,
+        DEMO_YEAR,
+        "CR",
+        criteria=["3.3", "3.4"],
+        letter_number="1520/STTTT-CNTT",
+        letter_date=date(2020, 11, 30),
+        question="Đề nghị giải trình tỷ lệ hồ sơ trực tuyến cao bất thường "
+        "so với số liệu của Văn phòng UBND tỉnh.",
+        actor=DEMO_ACTOR,
+    )
+    answered = request_explanation(
+        db,
+        DEMO_YEAR,
+        "NH",
+        criteria=["4.6"],
+        letter_number="1521/STTTT-CNTT",
+        letter_date=date(2020, 11, 30),
+        question="Đề nghị cung cấp báo cáo quyết toán chi CNTT.",
+        actor=DEMO_ACTOR,
+    )
+    record_answer(
+        db,
+        answered,
+        answer="Đã gửi kèm báo cáo quyết toán năm 2020.",
+        answer_date=date(2020, 12, 7),
+        answer_number="845/UBND-VP",
+        actor=DEMO_ACTOR,
+    )
+    record_decision(
+        db,
+        DEMO_YEAR,
+        "CR",
+        "3.4",
+        meeting_date=date(2020, 12, 15),
+        decision="Hội đồng thống nhất tính theo số liệu của Văn phòng UBND tỉnh.",
+        points_value=Decimal(24),
+        actor=DEMO_ACTOR,
+    )
 
 
 @dataclass(frozen=True)

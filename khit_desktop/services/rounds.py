@@ -120,6 +120,10 @@ def create_round(
                     RoundAgency(agency=agency, group=groups[agency.default_group], name=agency.name)
                 )
         s.flush()
+        if source is not None:
+            from .council import copy_roster
+
+            copy_roster(s, source, rnd)
         record(
             s,
             actor,

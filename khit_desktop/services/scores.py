@@ -14,7 +14,7 @@ from ..domain.collation import nfc
 from ..domain.criteria import Criterion, RuleKind, ScoringError, score_leaf
 from ..domain.numbers import points
 from ..store.database import Database
-from ..store.models import GeneralValue, Round, RoundAgency, ScoreRow
+from ..store.models import CouncilDecision, GeneralValue, Round, RoundAgency, ScoreRow
 from .audit import Actor, now_utc, record
 from .errors import InputRefused, NotFound
 from .forms import criterion_ids, form_tree
@@ -90,6 +90,14 @@ class ScoreSheet:
             )
         }
         self._pending: list[tuple[str, ScoreRow, object, dict[str, object], str]] = []
+        self.decided = {
+            d.code: d
+            for d in session.scalars(
+                select(CouncilDecision).where(
+                    CouncilDecision.round_id == rnd.id, CouncilDecision.agency_id == m.agency_id
+                )
+            )
+        }
         # every change is audited in the same transaction, even if the caller forgets finish()
         event.listen(session, "before_commit", lambda _s: self.finish())
 
@@ -146,6 +154,15 @@ class ScoreSheet:
                 f"Tiêu chí {criterion.code}: chưa có số liệu chung '{code}' làm mẫu số."
             )
         return with_denominator(criterion, answer, value)
+
+    def _check_not_decided(self, code: str, source: str) -> None:
+        decided = self.decided.get(code)
+        if decided is not None and source != "council":
+            raise InputRefused(
+                f"Tiêu chí {code}: Hội đồng thẩm định đã quyết định điểm "
+                f"({decided.points}) tại cuộc họp ngày {decided.meeting_date.strftime('%d/%m/%Y')};"
+                " chỉ một quyết định mới của Hội đồng thay đổi được."
+            )
 
     def has_self(self, code: str) -> bool:
         row = self.rows.get(self.ids.get(code, -1))
@@ -233,6 +250,7 @@ class ScoreSheet:
     ) -> None:
         """Put a leaf's appraisal back to an earlier state (undo), audited with ``why``."""
         self._leaf(code)
+        self._check_not_decided(code, source)
         row, old = self._row(code)
         row.appraised_answer = json.dumps(dict(answer), ensure_ascii=False) if answer else None
         row.appraised_points = points_value
@@ -296,6 +314,7 @@ class ScoreSheet:
             raise InputRefused(f"Tiêu chí {code}: cần ghi lý do của điểm thẩm định.")
         if source not in SOURCES:
             raise InputRefused(f"Nguồn điểm thẩm định '{source}' không hợp lệ.")
+        self._check_not_decided(code, source)
         if (answer is None) == (points_value is None):
             raise InputRefused(f"Tiêu chí {code}: nhập số liệu thẩm định hoặc điểm thẩm định.")
         if answer is not None:

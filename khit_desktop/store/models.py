@@ -295,3 +295,93 @@ class GeneralValue(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String(120))
+
+
+class CouncilMember(Base):
+    """Thành viên Hội đồng thẩm định or Tổ giúp việc of one round (Điều 7.1)."""
+
+    __tablename__ = "council_member"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(String(20))  # council / team
+    role: Mapped[str] = mapped_column(String(40))  # chair / vice_chair / member / lead / clerk
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200), default="")
+    agency: Mapped[str] = mapped_column(String(300), default="")
+    position_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Survey(Base):
+    """Khảo sát thực tế: a visit planned, then recorded, then its findings applied."""
+
+    __tablename__ = "survey"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    planned_date: Mapped[date] = mapped_column(Date)
+    visit_date: Mapped[date | None] = mapped_column(Date)
+    member_ids_json: Mapped[str] = mapped_column(Text, default="[]")  # council_member ids
+    criteria_json: Mapped[str] = mapped_column(Text, default="[]")  # codes to check
+    remarks: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(20), default="planned")  # planned/done/applied
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(120))
+
+
+class SurveyFinding(Base):
+    """Kết quả khảo sát for one criterion: what was seen, the figure, the proposed points."""
+
+    __tablename__ = "survey_finding"
+    __table_args__ = (UniqueConstraint("survey_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    seen: Mapped[str] = mapped_column(Text, default="")
+    figure: Mapped[str] = mapped_column(Text, default="")
+    proposed_points: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime)
+    applied_by: Mapped[str] = mapped_column(String(120), default="")
+    dismissed_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class SurveyAttachment(Base):
+    __tablename__ = "survey_attachment"
+    __table_args__ = (UniqueConstraint("survey_id", "attachment_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("survey.id", ondelete="CASCADE"))
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachment.id"))
+    caption: Mapped[str] = mapped_column(Text, default="")
+
+
+class Explanation(Base):
+    """Giải trình: a request to an agency on chosen criteria, and its answer."""
+
+    __tablename__ = "explanation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    criteria_json: Mapped[str] = mapped_column(Text, default="[]")
+    letter_number: Mapped[str] = mapped_column(String(120))
+    letter_date: Mapped[date] = mapped_column(Date)
+    question: Mapped[str] = mapped_column(Text, default="")
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answer_date: Mapped[date | None] = mapped_column(Date)
+    answer_number: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(120))
+
+
+class CouncilDecision(Base):
+    """Quyết định của Hội đồng on a disputed criterion: the last word on its score."""
+
+    __tablename__ = "council_decision"
+    __table_args__ = (UniqueConstraint("round_id", "agency_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    meeting_date: Mapped[date] = mapped_column(Date)
+    decision: Mapped[str] = mapped_column(Text)
+    points: Mapped[Decimal] = mapped_column(ExactDecimal)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+    recorded_by: Mapped[str] = mapped_column(String(120))

@@ -389,8 +389,9 @@ class ScoringPanel(QWidget):
         index = self.grid.currentIndex()
         if index.isValid() and self.grid.isVisible():
             rect = self.grid.visualRect(index)
-            QToolTip.showText(self.grid.viewport().mapToGlobal(rect.bottomLeft()), message,
-                              self.grid)
+            QToolTip.showText(
+                self.grid.viewport().mapToGlobal(rect.bottomLeft()), message, self.grid
+            )
         return message
 
     def _general_changed(self, item: QTableWidgetItem) -> None:
