@@ -17,7 +17,7 @@ from ..domain.criteria import Criterion, FormTree, RuleKind, tree_totals
 from ..domain.lateness import LatenessDecision
 from ..domain.rule_syntax import ParentRule, format_rule
 from ..store.database import Database
-from ..store.models import FormImport, Round, RoundAgency, ScoreRow
+from ..store.models import Explanation, FormImport, Round, RoundAgency, ScoreRow
 from .errors import InputRefused
 from .general_data import load_general
 from .group_points import group_points
@@ -53,6 +53,7 @@ class GridRow:
     source: str
     evidence: str
     adjusted: bool  # the appraisal set its own figure or points
+    waiting: str = ""  # "đang chờ giải trình" while an explanation is awaited
 
     @property
     def difference(self) -> Decimal | None:
@@ -139,6 +140,7 @@ def _rows(
     appraised_nodes: dict[str, Decimal],
     own_general: dict[str, Decimal | None],
     appraised_general: dict[str, Decimal | None],
+    pending: set[str],
 ) -> list[GridRow]:
     rows: list[GridRow] = []
 
@@ -169,6 +171,7 @@ def _rows(
                 source=SOURCES.get(row.source, row.source) if row else "",
                 evidence=node.evidence,
                 adjusted=bool(row and (row.appraised_answer or row.appraised_points is not None)),
+                waiting="đang chờ giải trình" if node.code in pending else "",
             )
         )
         for child in node.children:
@@ -223,6 +226,7 @@ def agency_sheet(
                     appraised_totals.by_code,
                     own_general,
                     appraised_general,
+                    _pending(s, rnd.id, m.agency_id),
                 )
             ),
             general=tuple(
@@ -248,6 +252,18 @@ def agency_sheet(
             ),
             done=m.appraisal_done,
         )
+
+
+def _pending(session: Session, round_id: int, agency_id: int) -> set[str]:
+    """Criteria with an explanation asked and not yet answered."""
+    rows = session.scalars(
+        select(Explanation).where(
+            Explanation.round_id == round_id,
+            Explanation.agency_id == agency_id,
+            Explanation.answer_date.is_(None),
+        )
+    )
+    return {code for row in rows for code in json.loads(row.criteria_json)}
 
 
 def _scores_by_code(session: Session, rnd: Round, m: RoundAgency) -> dict[str, ScoreRow]:

@@ -113,6 +113,8 @@ class ScoreGridModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             if column == COL_COMPUTED and r.flagged:
                 return FLAG_COLOUR
+            if column == COL_SOURCE and r.waiting:
+                return QColor("#DDEBF7")
             if column in EDITABLE and r.is_leaf:
                 return QColor("#FFFBEA")
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_DIFF and r.difference:
@@ -147,6 +149,8 @@ class ScoreGridModel(QAbstractTableModel):
         if column == COL_REASON:
             return r.reason if r.adjusted else ""
         if column == COL_SOURCE:
+            if r.waiting:
+                return r.waiting
             return r.source if r.adjusted else ""
         if column == COL_EVIDENCE:
             return r.evidence

@@ -27,6 +27,7 @@ from ...domain.numbers import NumberFormatError, format_percent, format_points, 
 from ...services import appraisal, score_grid
 from ...services.errors import InputRefused
 from ...services.score_grid import AgencySheet, GridRow
+from ...services.scores import SOURCES
 from ..messages import show_refusal
 from ..reason_dialog import ReasonDialog
 from ..status_style import chip_css
@@ -306,6 +307,11 @@ class ScoringPanel(QWidget):
     def _edit(self, row: GridRow, column: int, text: str) -> str | None:
         """A clerk typed into the grid: None when it was saved, else why it was refused."""
         assert self.agency_code and self.ws.year
+        if row.adjusted and row.source == SOURCES["council"]:
+            return self._refuse(
+                f"Tiêu chí {row.code}: Hội đồng thẩm định đã quyết định điểm ({row.reason}); "
+                "chỉ một quyết định mới của Hội đồng thay đổi được."
+            )
         if column == COL_APPRAISED:
             try:
                 value = parse_decimal(text)
