@@ -384,8 +384,8 @@ def _land_on_threshold(db: Database) -> None:
                 sheet.set_appraised(
                     "1.8",
                     points_value=wanted,
-                    source="council",
-                    reason="Hội đồng chấm lại mức sẵn sàng IPv6 theo kết quả kiểm tra thực tế.",
+                    source="cross_check",
+                    reason="Chấm lại mức sẵn sàng IPv6 theo kết quả kiểm tra của Sở TT&TT.",
                 )
                 return
 

@@ -201,7 +201,9 @@ def record_decision(
         m = member(s, rnd, agency_code)
         reason = f"Hội đồng thẩm định họp ngày {format_date(meeting_date)}: {decision}"
         sheet = open_sheet(s, year, agency_code, actor)
-        sheet.set_appraised(code, points_value=points_value, reason=reason, source="council")
+        sheet.set_appraised(
+            code, points_value=points_value, reason=reason, source="council", by_decision=True
+        )
         sheet.finish()
         row = s.scalar(
             select(CouncilDecision).where(

@@ -155,9 +155,9 @@ class ScoreSheet:
             )
         return with_denominator(criterion, answer, value)
 
-    def _check_not_decided(self, code: str, source: str) -> None:
+    def _check_not_decided(self, code: str) -> None:
         decided = self.decided.get(code)
-        if decided is not None and source != "council":
+        if decided is not None:
             raise InputRefused(
                 f"Tiêu chí {code}: Hội đồng thẩm định đã quyết định điểm "
                 f"({decided.points}) tại cuộc họp ngày {decided.meeting_date.strftime('%d/%m/%Y')};"
@@ -250,7 +250,7 @@ class ScoreSheet:
     ) -> None:
         """Put a leaf's appraisal back to an earlier state (undo), audited with ``why``."""
         self._leaf(code)
-        self._check_not_decided(code, source)
+        self._check_not_decided(code)
         row, old = self._row(code)
         row.appraised_answer = json.dumps(dict(answer), ensure_ascii=False) if answer else None
         row.appraised_points = points_value
@@ -306,15 +306,23 @@ class ScoreSheet:
         points_value: Decimal | None = None,
         reason: str,
         source: str = "cross_check",
+        by_decision: bool = False,
     ) -> None:
-        """The appraised figure or points, with the reason (required) and its source."""
+        """The appraised figure or points, with the reason (required) and its source. Source
+        "council" is written only by a recorded council decision (``by_decision``)."""
         criterion = self._leaf(code)
         reason = nfc(reason).strip()
         if not reason:
             raise InputRefused(f"Tiêu chí {code}: cần ghi lý do của điểm thẩm định.")
         if source not in SOURCES:
             raise InputRefused(f"Nguồn điểm thẩm định '{source}' không hợp lệ.")
-        self._check_not_decided(code, source)
+        if source == "council" and not by_decision:
+            raise InputRefused(
+                f"Tiêu chí {code}: điểm theo Hội đồng thẩm định chỉ ghi qua quyết định của Hội "
+                "đồng (ngày họp, nội dung quyết định)."
+            )
+        if not by_decision:
+            self._check_not_decided(code)
         if (answer is None) == (points_value is None):
             raise InputRefused(f"Tiêu chí {code}: nhập số liệu thẩm định hoặc điểm thẩm định.")
         if answer is not None:

@@ -168,6 +168,15 @@ def record_survey(
             f.code: f
             for f in s.scalars(select(SurveyFinding).where(SurveyFinding.survey_id == survey.id))
         }
+        codes = [item.code for item in findings]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise InputRefused(
+                "Mỗi tiêu chí chỉ ghi một kết quả; trùng: " + ", ".join(twice) + "."
+            )
+        for code, old in existing.items():
+            if code not in codes and old.applied_at is None:
+                s.delete(old)  # the new recording is the whole set of unapplied findings
         for item in findings:
             if item.code not in leaves:
                 raise InputRefused(f"Tiêu chí {item.code} không có hoặc không chấm trực tiếp.")
@@ -193,10 +202,13 @@ def record_survey(
                 )
                 s.add(row)
             row.seen, row.figure = nfc(item.seen).strip(), nfc(item.figure).strip()
+            row.dismissed_reason = ""  # recorded again: pending again
             row.proposed_points = points(proposed) if proposed is not None else None
         survey.visit_date = visit_date
         survey.remarks = nfc(remarks).strip()
-        survey.state = "done" if survey.state == "planned" else survey.state
+        survey.state = "done"  # any pending finding reopens an applied survey
+        s.flush()
+        _settle(s, survey)
         for path in attachments or []:
             stored = add_attachment(db, s, path, actor)
             if not s.scalar(
@@ -255,6 +267,12 @@ def apply_finding(db: Database, finding_id: int, *, actor: Actor | None = None) 
             raise InputRefused(f"Kết quả khảo sát tiêu chí {finding.code} đã được áp dụng.")
         if finding.proposed_points is None:
             raise InputRefused(f"Kết quả khảo sát tiêu chí {finding.code} chưa có điểm đề xuất.")
+        if finding.dismissed_reason:
+            raise InputRefused(
+                f"Kết quả khảo sát tiêu chí {finding.code} đã được ghi là không "
+                f"áp dụng ({finding.dismissed_reason}); ghi lại kết quả nếu "
+                "cần xét lại."
+            )
         sheet = open_sheet(s, rnd.year, m.agency.code, actor)
         sheet.set_appraised(
             finding.code,

@@ -39,11 +39,8 @@ from .grid_view import ScoreGridView
 from .progress_model import CODE_ROLE, ProgressListModel
 from .undo import AppraisalEdit
 
-SOURCE_CHOICES = (
-    ("cross_check", "Đối chiếu số liệu"),
-    ("survey", "Khảo sát thực tế"),
-    ("council", "Hội đồng thẩm định"),
-)
+# council points are written only by a recorded decision (Khảo sát screen)
+SOURCE_CHOICES = (("cross_check", "Đối chiếu số liệu"), ("survey", "Khảo sát thực tế"))
 KEEP_REASON = "Thẩm định: giữ nguyên điểm tự chấm."
 
 
