@@ -171,9 +171,7 @@ def record_survey(
         codes = [item.code for item in findings]
         twice = sorted({c for c in codes if codes.count(c) > 1})
         if twice:
-            raise InputRefused(
-                "Mỗi tiêu chí chỉ ghi một kết quả; trùng: " + ", ".join(twice) + "."
-            )
+            raise InputRefused("Mỗi tiêu chí chỉ ghi một kết quả; trùng: " + ", ".join(twice) + ".")
         for code, old in existing.items():
             if code not in codes and old.applied_at is None:
                 s.delete(old)  # the new recording is the whole set of unapplied findings

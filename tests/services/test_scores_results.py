@@ -225,7 +225,7 @@ def test_set_appraised_requirements(round_db, actor, counts, kw, match) -> None:
     assert row.appraised_points is None and row.reason == ""
 
 
-@pytest.mark.parametrize("source", sorted(scores.SOURCES))
+@pytest.mark.parametrize("source", sorted(set(scores.SOURCES) - {"council"}))
 def test_set_appraised_with_each_source(round_db, actor, source) -> None:
     scores.set_appraised_score(
         round_db,
@@ -465,7 +465,7 @@ def test_normalised_criterion_follows_the_group_best(round_db, actor) -> None:
         "1.4",
         answer={"value": "5"},
         reason="Hội đồng kết luận lại",
-        source="council",
+        source="cross_check",
         actor=actor,
     )
     last = rows_by_code(round_db)
@@ -519,7 +519,7 @@ def test_one_hundredth_below_the_threshold_is_fair(round_db, actor) -> None:
         "1.8",
         points_value=Decimal("12.34"),
         reason="Hội đồng chấm lại",
-        source="council",
+        source="cross_check",
         actor=actor,
     )
     sct = rows_by_code(round_db)["SCT"]
@@ -542,3 +542,19 @@ def test_penalty_never_takes_the_score_below_zero(round_db, actor) -> None:
 def test_ranking_of_an_unknown_year(round_db) -> None:
     with pytest.raises(NotFound):
         results.ranking(round_db, 2019)
+
+
+def test_council_points_need_a_recorded_decision(round_db, actor, counts) -> None:
+    before = counts(round_db)
+    with pytest.raises(InputRefused, match="quyết định của Hội đồng"):
+        scores.set_appraised_score(
+            round_db,
+            YEAR,
+            "STP",
+            "1.8",
+            points_value=Decimal(5),
+            reason="x",
+            source="council",
+            actor=actor,
+        )
+    assert counts(round_db) == before
