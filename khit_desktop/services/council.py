@@ -12,7 +12,7 @@ from ..store.database import Database
 from ..store.models import CouncilMember, Round
 from .audit import Actor, record
 from .errors import InputRefused, NotFound
-from .rounds import get_round
+from .rounds import ensure_round_open, get_round
 
 BODIES = {"council": "Hội đồng thẩm định", "team": "Tổ giúp việc"}
 ROLES = {
@@ -87,6 +87,7 @@ def add_member(
         raise InputRefused("Cần ghi họ và tên thành viên.")
     with db.session() as s:
         rnd = get_round(s, year)
+        ensure_round_open(rnd)
         if role == "chair" and s.scalar(
             select(CouncilMember.id).where(
                 CouncilMember.round_id == rnd.id, CouncilMember.role == "chair"
@@ -122,6 +123,8 @@ def remove_member(db: Database, member_id: int, *, actor: Actor | None = None) -
         if member is None:
             raise NotFound(f"Không có thành viên số {member_id}.")
         rnd = s.get(Round, member.round_id)
+        if rnd is not None:
+            ensure_round_open(rnd)
         record(
             s,
             actor,

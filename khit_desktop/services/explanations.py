@@ -17,7 +17,7 @@ from ..store.models import Agency, CouncilDecision, Explanation, Round
 from .audit import Actor, now_utc, record
 from .errors import InputRefused, NotFound
 from .receipts import member
-from .rounds import get_round
+from .rounds import ensure_round_open, get_round
 from .scores import open_sheet
 
 
@@ -64,6 +64,10 @@ def request_explanation(
     with db.session() as s:
         rnd = get_round(s, year)
         m = member(s, rnd, agency_code)
+        if letter_date > date.today() or letter_date.year < year:
+            raise InputRefused(
+                f"Ngày văn bản {format_date(letter_date)} không hợp lý cho kỳ đánh giá năm {year}."
+            )
         sheet = open_sheet(s, year, agency_code, actor)
         unknown = [c for c in criteria if c not in sheet.tree]
         if unknown:
@@ -117,6 +121,11 @@ def record_answer(
         row = s.get(Explanation, explanation_id)
         if row is None:
             raise NotFound(f"Không có đề nghị giải trình số {explanation_id}.")
+        rnd_check = s.get(Round, row.round_id)
+        if rnd_check is not None:
+            ensure_round_open(rnd_check)
+        if answer_date > date.today():
+            raise InputRefused(f"Ngày giải trình {format_date(answer_date)} ở sau ngày hôm nay.")
         if answer_date < row.letter_date:
             raise InputRefused(
                 f"Ngày giải trình {format_date(answer_date)} trước ngày đề nghị "
@@ -199,6 +208,10 @@ def record_decision(
     with db.session() as s:
         rnd = get_round(s, year)
         m = member(s, rnd, agency_code)
+        if meeting_date > date.today() or meeting_date.year < year:
+            raise InputRefused(
+                f"Ngày họp {format_date(meeting_date)} không hợp lý cho kỳ đánh giá năm {year}."
+            )
         reason = f"Hội đồng thẩm định họp ngày {format_date(meeting_date)}: {decision}"
         sheet = open_sheet(s, year, agency_code, actor)
         sheet.set_appraised(

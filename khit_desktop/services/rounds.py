@@ -193,3 +193,9 @@ def update_rules(
         s.flush()
         record(s, actor, "round.rules", "round", rnd.id, year=year, old=old, new=new, reason=reason)
         return True
+
+
+def ensure_round_open(rnd: Round) -> None:
+    """Every change of a round's record is refused once the round is finalised (đã chốt)."""
+    if rnd.state == "finalized":
+        raise InputRefused(f"Kỳ đánh giá năm {rnd.year} đã chốt, không sửa được.")

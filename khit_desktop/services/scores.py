@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..domain.collation import nfc
 from ..domain.criteria import Criterion, RuleKind, ScoringError, score_leaf
-from ..domain.numbers import points
+from ..domain.numbers import format_points, points
 from ..store.database import Database
 from ..store.models import CouncilDecision, GeneralValue, Round, RoundAgency, ScoreRow
 from .audit import Actor, now_utc, record
@@ -160,7 +160,8 @@ class ScoreSheet:
         if decided is not None:
             raise InputRefused(
                 f"Tiêu chí {code}: Hội đồng thẩm định đã quyết định điểm "
-                f"({decided.points}) tại cuộc họp ngày {decided.meeting_date.strftime('%d/%m/%Y')};"
+                f"({format_points(decided.points)}) tại cuộc họp ngày "
+                f"{decided.meeting_date.strftime('%d/%m/%Y')};"
                 " chỉ một quyết định mới của Hội đồng thay đổi được."
             )
 

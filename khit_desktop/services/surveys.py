@@ -30,7 +30,7 @@ from .audit import Actor, now_utc, record
 from .errors import InputRefused, NotFound
 from .forms import form_tree
 from .receipts import member
-from .rounds import get_round
+from .rounds import ensure_round_open, get_round
 from .scores import open_sheet
 
 STATES = {"planned": "Đã lên kế hoạch", "done": "Đã khảo sát", "applied": "Đã áp dụng kết quả"}
@@ -97,6 +97,11 @@ def plan_survey(
     actor = actor or Actor()
     with db.session() as s:
         rnd = get_round(s, year)
+        ensure_round_open(rnd)
+        if planned_date.year < year:
+            raise InputRefused(
+                f"Ngày khảo sát dự kiến {format_date(planned_date)} trước năm đánh giá {year}."
+            )
         m = member(s, rnd, agency_code)
         leaves = _leaf_codes(s, m)
         unknown = [c for c in criteria if c not in leaves]
@@ -161,6 +166,7 @@ def record_survey(
         raise InputRefused(f"Ngày khảo sát {format_date(visit_date)} ở sau ngày hôm nay.")
     with db.session() as s:
         survey, rnd, m = _load(s, survey_id)
+        ensure_round_open(rnd)
         leaves = _leaf_codes(s, m)
         if visit_date.year < rnd.year:
             raise InputRefused(f"Ngày khảo sát {format_date(visit_date)} trước năm {rnd.year}.")
@@ -199,8 +205,11 @@ def record_survey(
                     survey_id=survey.id, code=item.code, applied_by="", dismissed_reason=""
                 )
                 s.add(row)
-            row.seen, row.figure = nfc(item.seen).strip(), nfc(item.figure).strip()
-            row.dismissed_reason = ""  # recorded again: pending again
+            seen, figure = nfc(item.seen).strip(), nfc(item.figure).strip()
+            new_points = points(proposed) if proposed is not None else None
+            if (row.seen, row.figure, row.proposed_points) != (seen, figure, new_points):
+                row.dismissed_reason = ""  # changed: to be decided again
+            row.seen, row.figure = seen, figure
             row.proposed_points = points(proposed) if proposed is not None else None
         survey.visit_date = visit_date
         survey.remarks = nfc(remarks).strip()
@@ -309,6 +318,7 @@ def dismiss_finding(
         if finding is None:
             raise NotFound(f"Không có kết quả khảo sát số {finding_id}.")
         survey, rnd, m = _load(s, finding.survey_id)
+        ensure_round_open(rnd)
         if finding.applied_at is not None:
             raise InputRefused(f"Kết quả khảo sát tiêu chí {finding.code} đã được áp dụng.")
         finding.dismissed_reason = reason

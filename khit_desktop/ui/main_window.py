@@ -23,6 +23,7 @@ from ..services import rounds
 from .receipts.register_panel import RegisterPanel
 from .scoring.scoring_panel import ScoringPanel
 from .settings import AppSettings
+from .surveys.surveys_panel import SurveysPanel
 from .workspace import Workspace
 
 APP_TITLE = "KHIT — Thẩm định mức độ ứng dụng CNTT"
@@ -80,6 +81,8 @@ class MainWindow(QMainWindow):
         self._add_screen("Tiếp nhận", "Ctrl+2", self.register)
         self.scoring = ScoringPanel(workspace, self.stack)
         self._add_screen("Chấm điểm", "Ctrl+3", self.scoring)
+        self.surveys = SurveysPanel(workspace, self.stack)
+        self._add_screen("Khảo sát", "Ctrl+4", self.surveys)
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)
@@ -89,7 +92,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_menus()
         self.nav.currentRowChanged.connect(self._screen_chosen)
-        for panel in (self.register, self.scoring):
+        for panel in (self.register, self.scoring, self.surveys):
             panel.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.nav.setCurrentRow(0)
         self.new_round_button.clicked.connect(self.create_round)
@@ -139,6 +142,19 @@ class MainWindow(QMainWindow):
             self.scoring.action_next,
         ):
             scoring_menu.addAction(action)
+        survey_menu = bar.addMenu("&Khảo sát")
+        for name in (
+            "action_plan",
+            "action_record",
+            "action_minutes",
+            "action_roster",
+            "action_request",
+            "action_answer",
+            "action_decide",
+        ):
+            action = getattr(self.surveys, name, None)
+            if action is not None:
+                survey_menu.addAction(action)
         help_menu = bar.addMenu("T&rợ giúp")
         help_menu.addAction("Giới thiệu KHIT Desktop", self._about)
 
@@ -164,12 +180,15 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(row)
         if self.stack.currentWidget() is self.scoring:
             self.scoring.reload()  # receipts may have changed who is being appraised
+        elif self.stack.currentWidget() is self.surveys:
+            self.surveys.reload()  # scores may have changed on Chấm điểm
 
     def _round_chosen(self) -> None:
         self.ws.year = self.round_selector.currentData()
         self.register.reload()
         self.scoring.agency_code = None
         self.scoring.reload()
+        self.surveys.reload()
         self._refresh_chrome()
 
     def _refresh_chrome(self) -> None:

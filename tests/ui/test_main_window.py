@@ -36,6 +36,7 @@ def test_demo_window_shows_round_register_and_marker(qtbot, workspace, settings)
     assert [window.nav.item(i).text().split("\n")[0] for i in range(window.nav.count())] == [
         "Tiếp nhận",
         "Chấm điểm",
+        "Khảo sát",
     ]
     assert "can-bo-a" in window.status_label.text()
     image = window.grab()
@@ -85,8 +86,8 @@ def test_screen_shortcut_and_menus_exist(qtbot, workspace, settings) -> None:
     window = MainWindow(workspace, settings)
     qtbot.addWidget(window)
     menus = [action.text().replace("&", "") for action in window.menuBar().actions()]
-    assert menus == ["Tệp", "Kỳ đánh giá", "Tiếp nhận", "Chấm điểm", "Trợ giúp"]
+    assert menus == ["Tệp", "Kỳ đánh giá", "Tiếp nhận", "Chấm điểm", "Khảo sát", "Trợ giúp"]
     shortcuts = {a.shortcut().toString() for a in window.actions()}
-    assert {"Ctrl+2", "Ctrl+3"} <= shortcuts
+    assert {"Ctrl+2", "Ctrl+3", "Ctrl+4"} <= shortcuts
     register_shortcuts = {a.shortcut().toString() for a in window.register.actions()}
     assert {"Ctrl+N", "Ctrl+F", "Ctrl+E"} <= register_shortcuts

@@ -191,10 +191,15 @@ def test_awaited_explanation_and_council_decision_show_in_the_grid(
 
     panel.show_agency("CR")  # the demo asked CR to explain 3.3 and 3.4; the council set 3.4
     assert cell(panel, "3.3", COL_SOURCE).data() == "đang chờ giải trình"
-    assert "Hội đồng thẩm định họp ngày 15/12/2020" in cell(
-        panel, "3.4", COL_APPRAISED).data(Qt.ItemDataRole.ToolTipRole)
+    assert "Hội đồng thẩm định họp ngày 15/12/2020" in cell(panel, "3.4", COL_APPRAISED).data(
+        Qt.ItemDataRole.ToolTipRole
+    )
     messages: list[str] = []
     panel.message.connect(messages.append)
-    assert panel.model.on_edit(panel.model.row(cell(panel, "3.4", COL_APPRAISED).row()),
-                               COL_APPRAISED, "30") is not None
+    assert (
+        panel.model.on_edit(
+            panel.model.row(cell(panel, "3.4", COL_APPRAISED).row()), COL_APPRAISED, "30"
+        )
+        is not None
+    )
     assert "Hội đồng thẩm định đã quyết định" in messages[-1]

@@ -139,7 +139,8 @@ class RegisterPanel(QWidget):
         self.action_export = QAction("Xuất sổ tiếp nhận ra Excel…", self)
         self.action_export.setShortcut(QKeySequence("Ctrl+E"))
         for action in (self.action_new, self.action_find, self.action_export):
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            # the screen's own keys: Ctrl+N means "new" of whichever screen has the focus
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
 
         self.group_filter.currentIndexChanged.connect(self._filter_group)

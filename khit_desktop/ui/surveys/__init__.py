@@ -1,0 +1,1 @@
+"""Khảo sát: field surveys, explanations (giải trình) and the council's decisions."""
