@@ -139,3 +139,19 @@ def test_criteria_dialog_saves_a_new_version_and_assigns_it(
     combo.activated.emit(combo.currentIndex())
     used = {f.id: f.used_by for f in form_versions.list_forms(workspace.db)}
     assert "2021 · Nhóm 1" in used[new.id]
+
+
+def test_result_notice_from_the_grid(panel: ScoringPanel, monkeypatch, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    panel.show_agency("CR")
+    target = tmp_path / "Thông báo" / "CR.pdf"
+    target.parent.mkdir()
+    monkeypatch.setattr(import_dialog, "notice_path", lambda parent, name: target)
+    panel.notice_button.click()
+    text = " ".join(page.extract_text() for page in PdfReader(target).pages)
+    assert "KẾT QUẢ THẨM ĐỊNH" in text and "Cam Ranh" in text
+    excel = tmp_path / "CR.xlsx"
+    monkeypatch.setattr(import_dialog, "notice_path", lambda parent, name: excel)
+    panel.notice_button.click()
+    assert excel.exists()

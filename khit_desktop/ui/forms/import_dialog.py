@@ -150,3 +150,19 @@ def blank_forms_folder(parent: QWidget) -> Path | None:
     """Where to write blank forms (tests patch this)."""
     folder = QFileDialog.getExistingDirectory(parent, "Chọn thư mục lưu phiếu trắng")
     return Path(folder) if folder else None
+
+
+def notice_path(parent: QWidget, suggested: str) -> Path | None:
+    """Where to write a result notice; PDF or Excel by the chosen type (tests patch this)."""
+    name, chosen = QFileDialog.getSaveFileName(
+        parent,
+        "Xuất thông báo kết quả thẩm định",
+        suggested,
+        "Văn bản PDF (*.pdf);;Sổ tính Excel (*.xlsx)",
+    )
+    if not name:
+        return None
+    path = Path(name)
+    if path.suffix.lower() not in (".pdf", ".xlsx"):
+        path = path.with_suffix(".xlsx" if "xlsx" in chosen else ".pdf")
+    return path

@@ -68,3 +68,24 @@ def record_cross_check(self: ScoringPanel) -> None:
         return
     self.message.emit(f"Đã ghi nhận đối chiếu cho tiêu chí {row.code}.")
     self.show_row_history()
+
+
+def export_notice(self: ScoringPanel) -> None:
+    """Kết quả thẩm định of the agency on screen, as PDF or Excel (the suffix decides)."""
+    from ...services import notices
+
+    if self.sheet is None or self.ws.year is None:
+        return
+    target = import_dialog.notice_path(
+        self, f"Ket-qua-tham-dinh-{self.ws.year}-{self.sheet.agency_code}.pdf"
+    )
+    if target is None:
+        return
+    try:
+        notices.write_notice(
+            self.ws.db, self.ws.year, self.sheet.agency_code, target, as_of=self.ws.today()
+        )
+    except (InputRefused, OSError, ValueError) as exc:
+        show_refusal(self, str(exc))
+        return
+    self.message.emit(f"Đã xuất thông báo kết quả thẩm định ra {target}.")
