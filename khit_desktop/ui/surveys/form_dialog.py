@@ -145,7 +145,8 @@ class FormDialog(QDialog):
         return mark
 
     def check(self) -> Checked[Any]:
-        raise NotImplementedError
+        """What the fields mean; every dialog built on this base defines it."""
+        raise TypeError(f"{type(self).__name__} must define check()")
 
     def refresh(self) -> Checked[Any]:
         state = self.check()

@@ -61,7 +61,8 @@ class RowTableModel(QAbstractTableModel):
     # -- what subclasses say -------------------------------------------------------------
 
     def display(self, item: Any, column: int) -> str:
-        raise NotImplementedError
+        """The cell's text; every model built on this base defines it."""
+        raise TypeError(f"{type(self).__name__} must define display()")
 
     def tooltip(self, item: Any, column: int) -> str | None:
         text = self.display(item, column)
