@@ -68,6 +68,11 @@ class Round(Base):
     shift_to_working_day: Mapped[bool] = mapped_column(Boolean, default=True)
     state: Mapped[str] = mapped_column(String(20), default="receiving")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the chairman's decision the annex is attached to: blank until it is numbered at signing
+    decision_number: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    signer_title: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    signer_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
     holidays: Mapped[list[RoundHoliday]] = relationship(
