@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from . import cli_annex, cli_forms, cli_notice
+from . import cli_annex, cli_export, cli_forms, cli_notice
 from .cli_output import print_rank, print_receipts, rank_json, receipts_json
 from .cli_parser import EXIT_DATABASE, EXIT_OK, EXIT_REFUSED, Parser
 from .domain.dates import DateFormatError, parse_date
@@ -94,6 +94,7 @@ def build_parser() -> Parser:
     cli_forms.add_commands(commands, with_db)
     cli_notice.add_commands(commands, with_db)
     cli_annex.add_commands(commands, with_db)
+    cli_export.add_commands(commands, with_db)
 
     rank = with_db(commands.add_parser("rank", help="kết quả xếp loại, xếp hạng của một năm"))
     rank.add_argument("--year", type=int, required=True, metavar="NĂM")
@@ -179,6 +180,8 @@ def run(args: Sequence[str] | None = None) -> int:
         return cli_notice.run(ns, db)
     if ns.command in cli_annex.COMMANDS:
         return cli_annex.run(ns, db)
+    if ns.command in cli_export.COMMANDS:
+        return cli_export.run(ns, db)
     if ns.command == "receipts":
         lines = receipts.register(db, ns.year, as_of=date.today())
         if ns.json:
