@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..services import rounds
+from .ranking.ranking_panel import RankingPanel
 from .receipts.register_panel import RegisterPanel
 from .scoring.scoring_panel import ScoringPanel
 from .settings import AppSettings
@@ -83,6 +84,8 @@ class MainWindow(QMainWindow):
         self._add_screen("Chấm điểm", "Ctrl+3", self.scoring)
         self.surveys = SurveysPanel(workspace, self.stack)
         self._add_screen("Khảo sát", "Ctrl+4", self.surveys)
+        self.ranking = RankingPanel(workspace, self.stack)
+        self._add_screen("Xếp hạng", "Ctrl+5", self.ranking)
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)
@@ -92,7 +95,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_menus()
         self.nav.currentRowChanged.connect(self._screen_chosen)
-        for panel in (self.register, self.scoring, self.surveys):
+        for panel in (self.register, self.scoring, self.surveys, self.ranking):
             panel.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.nav.setCurrentRow(0)
         self.new_round_button.clicked.connect(self.create_round)
@@ -182,6 +185,8 @@ class MainWindow(QMainWindow):
             self.scoring.reload()  # receipts may have changed who is being appraised
         elif self.stack.currentWidget() is self.surveys:
             self.surveys.reload()  # scores may have changed on Chấm điểm
+        elif self.stack.currentWidget() is self.ranking:
+            self.ranking.reload()  # anything elsewhere may have moved the ranking
 
     def _round_chosen(self) -> None:
         self.ws.year = self.round_selector.currentData()
@@ -189,6 +194,7 @@ class MainWindow(QMainWindow):
         self.scoring.agency_code = None
         self.scoring.reload()
         self.surveys.reload()
+        self.ranking.reload()
         self._refresh_chrome()
 
     def _refresh_chrome(self) -> None:

@@ -37,6 +37,7 @@ def test_demo_window_shows_round_register_and_marker(qtbot, workspace, settings)
         "Tiếp nhận",
         "Chấm điểm",
         "Khảo sát",
+        "Xếp hạng",
     ]
     assert "can-bo-a" in window.status_label.text()
     image = window.grab()
@@ -88,6 +89,6 @@ def test_screen_shortcut_and_menus_exist(qtbot, workspace, settings) -> None:
     menus = [action.text().replace("&", "") for action in window.menuBar().actions()]
     assert menus == ["Tệp", "Kỳ đánh giá", "Tiếp nhận", "Chấm điểm", "Khảo sát", "Trợ giúp"]
     shortcuts = {a.shortcut().toString() for a in window.actions()}
-    assert {"Ctrl+2", "Ctrl+3", "Ctrl+4"} <= shortcuts
+    assert {"Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5"} <= shortcuts
     register_shortcuts = {a.shortcut().toString() for a in window.register.actions()}
     assert {"Ctrl+N", "Ctrl+F", "Ctrl+E"} <= register_shortcuts

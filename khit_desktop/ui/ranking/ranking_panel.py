@@ -1,0 +1,273 @@
+"""Xếp hạng: one group's ranking in the annex's order, its counts, and what is not final."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.classification import Classification
+from ...domain.dates import format_date
+from ...domain.lateness import LatenessStatus
+from ...services import explanations, results, rounds, score_grid
+from ...services.errors import ServiceError
+from ...services.results import ResultRow
+from ..workspace import Workspace
+from .ranking_model import (
+    AREAS,
+    CLASS_ORDER,
+    COL_AGENCY,
+    COL_APPRAISED,
+    COL_AREA_FIRST,
+    COL_CLASS,
+    COL_FINAL,
+    COL_PENALTY,
+    COL_PERCENT,
+    COL_RANK,
+    COL_SELF,
+    COL_STATUS,
+    RankingSortProxy,
+    RankingTableModel,
+    class_css,
+)
+
+COLUMN_WIDTHS = {
+    COL_RANK: 40,
+    COL_AGENCY: 178,
+    **{COL_AREA_FIRST + i: 58 for i in range(AREAS)},
+    COL_SELF: 66,
+    COL_APPRAISED: 70,
+    COL_PENALTY: 62,
+    COL_FINAL: 70,
+    COL_PERCENT: 66,
+    COL_CLASS: 112,
+}  # the status column takes the rest (about 185 px at 1230 px: "Trễ ≤ 5 ngày (−100)" fits)
+PROVISIONAL = "tạm tính"
+
+
+class RankingPanel(QWidget):
+    """The ranking of the workspace's round, one group at a time."""
+
+    message = Signal(str)  # a short note for the status bar
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws = workspace
+        self._all: list[ResultRow] = []
+        self._final = False
+        self.model = RankingTableModel(self)
+        self.proxy = RankingSortProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.group_choice = QComboBox(self)
+        self.group_choice.setObjectName("rankingGroup")
+        self.group_name = QLabel(self)
+        self.group_name.setObjectName("rankingGroupName")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Nhóm:", self))
+        top.addWidget(self.group_choice)
+        top.addWidget(self.group_name, 1)
+
+        self.summary = QLabel(self)
+        self.summary.setObjectName("rankingSummary")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+
+        self.table = QTableView(self)
+        self.table.setObjectName("rankingTable")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.verticalHeader().hide()
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        header = self.table.horizontalHeader()
+        header.setMinimumSectionSize(36)
+        for column, width in COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(column, width)
+        header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.Stretch)
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)  # column −1: the annex's order until a click
+
+        self.warnings_title = QLabel(self)
+        self.warnings_title.setObjectName("rankingWarningsTitle")
+        self.warnings = QListWidget(self)
+        self.warnings.setObjectName("rankingWarnings")
+        self.warnings.setWordWrap(True)  # long lists of names wrap rather than scroll sideways
+        self.warnings.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.warnings.setResizeMode(QListWidget.ResizeMode.Adjust)
+        warnings_box = QWidget(self)
+        box = QVBoxLayout(warnings_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.warnings_title)
+        box.addWidget(self.warnings, 1)
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(warnings_box)
+        splitter.setStretchFactor(0, 1)
+        splitter.setCollapsible(0, False)
+        splitter.setSizes([440, 130])
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.summary)
+        layout.addWidget(splitter, 1)
+
+        self.group_choice.currentIndexChanged.connect(self._show_group)
+        self.reload()
+
+    # -- data ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self._all, self._final = [], False
+        error = ""
+        if self.ws.year:
+            try:
+                self._all = results.ranking(self.ws.db, self.ws.year, as_of=self.ws.today())
+            except ServiceError as exc:
+                error = str(exc)
+            states = {r.year: r.state for r in rounds.list_rounds(self.ws.db)}
+            self._final = states.get(self.ws.year) == "finalized"
+        self._fill_groups()
+        self._show_group()
+        if error:
+            self.summary.setText(f"Chưa xếp hạng được: {error}")
+            self.message.emit(error)
+        self._fill_warnings()
+
+    def _fill_groups(self) -> None:
+        chosen = self.group_choice.currentData()
+        names = {r.group: r.group_name for r in self._all}
+        self.group_choice.blockSignals(True)
+        self.group_choice.clear()
+        for number in sorted(names):
+            self.group_choice.addItem(f"Nhóm {number}", number)
+            self.group_choice.setItemData(
+                self.group_choice.count() - 1, names[number], Qt.ItemDataRole.ToolTipRole
+            )
+        index = self.group_choice.findData(chosen if chosen is not None else 1)
+        self.group_choice.setCurrentIndex(max(index, 0))
+        self.group_choice.blockSignals(False)
+
+    def current_group(self) -> int | None:
+        data = self.group_choice.currentData()
+        return data if isinstance(data, int) else None
+
+    def set_group(self, number: int) -> None:
+        index = self.group_choice.findData(number)
+        if index >= 0:
+            self.group_choice.setCurrentIndex(index)
+
+    def _show_group(self) -> None:
+        group = self.current_group()
+        rows = [r for r in self._all if r.group == group]
+        self.model.set_rows(rows)
+        self.group_name.setText(rows[0].group_name if rows else "")
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        self.summary.setToolTip("")
+        if not self.ws.year:
+            self.summary.setText("Chưa có kỳ đánh giá. Tạo kỳ đánh giá mới trong menu Kỳ đánh giá.")
+            return
+        if not self.model.rowCount():
+            self.summary.setText("Chưa có cơ quan nào trong kỳ đánh giá này.")
+            return
+        self.summary.setText(" &nbsp; ".join(self.summary_parts()))
+        if not self._final:
+            self.summary.setToolTip(
+                "Kết quả tạm tính: kỳ đánh giá chưa chốt, điểm và thứ hạng còn có thể thay đổi."
+            )
+
+    def summary_parts(self) -> list[str]:
+        counts = self.model.class_counts()
+        parts = [f"<b>{self.model.rowCount()} cơ quan</b>"]
+        for cls in CLASS_ORDER:
+            if cls is Classification.NOT_RANKED and not counts.get(cls):
+                continue
+            parts.append(f"<span style='{class_css(cls)}'>{cls.value}: {counts.get(cls, 0)}</span>")
+        if not self._final:
+            parts.append(f"<i style='color:#9C5700'>({PROVISIONAL})</i>")
+        else:
+            parts.append("<i>(đã chốt)</i>")
+        return parts
+
+    def counts_text(self) -> str:
+        """'Tốt: 11 · Khá: 6 · …' for the current group (plain text)."""
+        counts = self.model.class_counts()
+        return " · ".join(
+            f"{cls.value}: {counts.get(cls, 0)}"
+            for cls in CLASS_ORDER
+            if cls is not Classification.NOT_RANKED or counts.get(cls)
+        )
+
+    # -- what is not final -----------------------------------------------------------------
+
+    def _fill_warnings(self) -> None:
+        self.warnings.clear()
+        if not self.ws.year or not self._all:
+            self.warnings_title.setText("")
+            return
+        lines = self.warning_lines()
+        for text, tip in lines:
+            item = QListWidgetItem(text)
+            item.setToolTip(tip)
+            self.warnings.addItem(item)
+        if lines:
+            self.warnings_title.setText(
+                f"<b>Chưa chốt được ({len(lines)} mục, cả kỳ {self.ws.year}):</b>"
+            )
+        else:
+            self.warnings_title.setText(f"<b>Không còn việc dở dang trong kỳ {self.ws.year}.</b>")
+
+    def warning_lines(self) -> list[tuple[str, str]]:
+        """(text, tooltip) of each thing that keeps the round's results provisional."""
+        year = self.ws.year
+        assert year is not None
+        names = {r.agency_code: r for r in self._all}
+        lines: list[tuple[str, str]] = []
+        for r in self._all:
+            if r.status is LatenessStatus.MISSING:
+                lines.append((f"Chưa gửi phiếu: {r.agency_name} (Nhóm {r.group})", r.explanation))
+        for e in explanations.explanations(self.ws.db, year):
+            if not e.pending:
+                continue
+            who = names.get(e.agency_code)
+            name = who.agency_name if who else e.agency_code
+            codes = ", ".join(e.criteria)
+            lines.append(
+                (
+                    f"{name}: tiêu chí {codes} {e.state_label} "
+                    f"(công văn {e.letter_number} ngày {format_date(e.letter_date)})",
+                    e.question,
+                )
+            )
+        waiting: dict[int, list[str]] = {}
+        for p in score_grid.progress(self.ws.db, year):
+            if p.state == "imported":
+                waiting.setdefault(p.group, []).append(p.agency_name)
+        for group in sorted(waiting):
+            agencies = waiting[group]
+            lines.append(
+                (
+                    f"Nhóm {group}: {len(agencies)} phiếu đã nhập, chưa thẩm định — "
+                    + ", ".join(agencies),
+                    "\n".join(agencies),
+                )
+            )
+        return lines
