@@ -9,7 +9,6 @@ decision date, else 31/12 of the year), so the same data gives the same bytes.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,15 +30,14 @@ from .pdf_style import (
     DEMO_MARK,
     DEMO_RED,
     LANDSCAPE,
-    OfficialDoc,
     Story,
     data_table,
     date_phrase,
     national_heading,
     para,
-    pdf_target,
     section,
     styles,
+    write_pdf,
 )
 
 if TYPE_CHECKING:
@@ -215,18 +213,6 @@ def creation_stamp(info: AnnexInfo) -> str:
     return f"D:{day.year:04d}{day.month:02d}{day.day:02d}000000+07'00'"
 
 
-class _InvariantDoc(OfficialDoc):
-    """An OfficialDoc written in reportlab's invariant mode, dated ``stamp``."""
-
-    def __init__(self, filename: str, *, stamp: str, **kw: Any) -> None:
-        super().__init__(filename, **kw)
-        self.invariant, self._stamp = 1, stamp
-
-    def beforeDocument(self) -> None:
-        stamp = self._stamp
-        self.canv.setDateFormatter(lambda *_: stamp)
-
-
 def write_annex_pdf(
     rows: Sequence[ResultRow],
     info: AnnexInfo,
@@ -237,20 +223,11 @@ def write_annex_pdf(
     """Write the annex of ``rows`` (in ranking order, as ``results.ranking`` gives them) to
     ``path`` (.pdf) through a temporary file beside it; return the path. ValueError for a
     name not ending in .pdf."""
-    target = pdf_target(path)
-    temporary = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.tmp")
-    title = f"Phụ lục kết quả xếp hạng ứng dụng CNTT năm {info.year}"
-    try:
-        doc = _InvariantDoc(
-            str(temporary), stamp=creation_stamp(info), orientation=LANDSCAPE, title=title,
-            demo=demo,
-        )  # fmt: skip
-        doc.build(annex_story(rows, info, demo=demo)(doc.width, doc.height))
-        try:
-            os.replace(temporary, target)
-        except PermissionError as exc:  # on Windows: the target is open in a PDF reader
-            message = f"Không ghi được tệp '{target.name}' (tệp đang mở?). Hãy đóng rồi xuất lại."
-            raise PermissionError(exc.errno, message, str(target)) from exc
-    finally:
-        temporary.unlink(missing_ok=True)
-    return target
+    return write_pdf(
+        path,
+        annex_story(rows, info, demo=demo),
+        title=f"Phụ lục kết quả xếp hạng ứng dụng CNTT năm {info.year}",
+        orientation=LANDSCAPE,
+        demo=demo,
+        stamp=creation_stamp(info),
+    )

@@ -154,9 +154,16 @@ class OfficialDoc(BaseDocTemplate):
     at the top right of every page when ``demo``."""
 
     def __init__(
-        self, filename: str, *, orientation: str = PORTRAIT, title: str = "", demo: bool = False
+        self,
+        filename: str,
+        *,
+        orientation: str = PORTRAIT,
+        title: str = "",
+        demo: bool = False,
+        stamp: str | None = None,
     ) -> None:
         self.fonts, self.demo, self.margins = register_fonts(), demo, MARGINS
+        self._stamp = stamp
         margins = MARGINS
         super().__init__(
             filename, pagesize=PAGE_SIZES[orientation], leftMargin=margins.left,
@@ -166,6 +173,11 @@ class OfficialDoc(BaseDocTemplate):
         )  # fmt: skip
         first, other = (LANDSCAPE, PORTRAIT) if orientation == LANDSCAPE else (PORTRAIT, LANDSCAPE)
         self.addPageTemplates([self._template(first), self._template(other)])
+
+    def beforeDocument(self) -> None:
+        if self._stamp is not None:  # a fixed date: same data, same bytes
+            stamp = self._stamp
+            self.canv.setDateFormatter(lambda *_: stamp)
 
     def _template(self, orientation: str) -> PageTemplate:
         width, height = PAGE_SIZES[orientation]
@@ -199,14 +211,26 @@ def pdf_target(path: PathLike) -> Path:
 
 
 def write_pdf(
-    path: PathLike, story: Story, *, title: str, orientation: str = PORTRAIT, demo: bool = False
+    path: PathLike,
+    story: Story,
+    *,
+    title: str,
+    orientation: str = PORTRAIT,
+    demo: bool = False,
+    stamp: str | None = None,
 ) -> Path:
     """Build ``story(frame width, frame height)`` into ``path`` through a temporary file
-    beside it, so that a failed export never leaves half a file behind. Returns the path."""
+    beside it, so that a failed export never leaves half a file behind. Returns the path.
+    With ``stamp`` (a PDF date) the file is written in reportlab's invariant mode and dated
+    ``stamp``: the same data gives the same bytes."""
     target = pdf_target(path)
     temporary = target.with_name(f".{target.stem}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        doc = OfficialDoc(str(temporary), orientation=orientation, title=title, demo=demo)
+        doc = OfficialDoc(
+            str(temporary), orientation=orientation, title=title, demo=demo, stamp=stamp
+        )
+        if stamp is not None:
+            doc.invariant = 1
         doc.build(story(doc.width, doc.height))
         try:
             os.replace(temporary, target)
