@@ -80,6 +80,7 @@ class AnnexInfo:
     group_names: dict[int, str]
     decision_number: str = ""
     decision_date: date | None = None
+    authority: str = ""  # who issues it; "" prints the province chairman
 
 
 def annex_title(year: int) -> str:
@@ -89,17 +90,16 @@ def annex_title(year: int) -> str:
     )
 
 
-def reference_line(number: str, day: date | None) -> str:
+def reference_line(number: str, day: date | None, authority: str = "") -> str:
     """'(Kèm theo Quyết định số 123/QĐ-UBND ngày 30 tháng 12 năm 2020 của Chủ tịch …)';
-    dotted blanks for what is not known before signing."""
+    dotted blanks for what is not known before signing. A number given with its own symbol
+    ('12/QĐ-CTUBND') is printed as given; a bare number gets '/QĐ-UBND'."""
     number = number.strip()
-    if number.upper().endswith("/QĐ-UBND"):
-        number = number[: -len("/QĐ-UBND")]
+    if "/" not in number:
+        number = f"{number or DOTS}/QĐ-UBND"
     when = date_phrase(day) if day else f"ngày {DOTS} tháng {DOTS} năm {DOTS}"
-    return (
-        f"(Kèm theo Quyết định số {number or DOTS}/QĐ-UBND {when} "
-        f"của Chủ tịch Ủy ban nhân dân tỉnh {PROVINCE})"
-    )
+    issuer = authority.strip() or f"Chủ tịch Ủy ban nhân dân tỉnh {PROVINCE}"
+    return f"(Kèm theo Quyết định số {number} {when} của {issuer})"
 
 
 def section_heading(index: int, name: str) -> str:
@@ -185,7 +185,7 @@ def annex_story(rows: Sequence[ResultRow], info: AnnexInfo, *, demo: bool = Fals
             para(ANNEX_LINE, ParagraphStyle("annex-line", s.title, spaceBefore=0)),
             para(annex_title(info.year), ParagraphStyle("annex-title", s.title, spaceBefore=2)),
             para(
-                reference_line(info.decision_number, info.decision_date),
+                reference_line(info.decision_number, info.decision_date, info.authority),
                 ParagraphStyle("annex-ref", s.place_date, spaceAfter=8),
             ),
         ]

@@ -29,6 +29,7 @@ def write_annex(db: Database, year: int, path: str | os.PathLike[str]) -> Path:
             group_names=dict(rules.group_names),
             decision_number=rnd.decision_number or "",
             decision_date=rnd.decision_date,
+            authority=rnd.signer_title or "",
         )
     rows = ranking(db, year)
     return write_annex_pdf(rows, info, target, demo=is_demo(db))

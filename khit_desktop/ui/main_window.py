@@ -128,6 +128,9 @@ class MainWindow(QMainWindow):
         round_menu.addAction("Tạo kỳ đánh giá mới…", self.create_round)
         round_menu.addAction("Quy tắc của kỳ…", self.edit_rules)
         round_menu.addAction("Bộ tiêu chí (phiếu đánh giá)…", self.manage_criteria)
+        self.action_decision = round_menu.addAction(
+            "Quyết định công bố kết quả…", self.edit_decision
+        )
         receipt_menu = bar.addMenu("Tiếp &nhận")
         for action in (
             self.register.action_new,
@@ -158,6 +161,13 @@ class MainWindow(QMainWindow):
             action = getattr(self.surveys, name, None)
             if action is not None:
                 survey_menu.addAction(action)
+        ranking_menu = bar.addMenu("&Xếp hạng")
+        for action in (
+            self.ranking.action_preview,
+            self.ranking.action_save_pdf,
+            self.ranking.action_export,
+        ):
+            ranking_menu.addAction(action)
         help_menu = bar.addMenu("T&rợ giúp")
         help_menu.addAction("Giới thiệu KHIT Desktop", self._about)
 
@@ -202,6 +212,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(database, self.ws.year, self.ws.demo))
         has_round = self.ws.year is not None
         self.rules_button.setEnabled(has_round)
+        self.action_decision.setEnabled(has_round)
         state = ""
         for summary in rounds.list_rounds(self.ws.db):
             if summary.year == self.ws.year:
@@ -229,6 +240,15 @@ class MainWindow(QMainWindow):
 
         if RulesDialog.edit(self.ws.db, self.ws.year, self):
             self.register.reload()
+
+    def edit_decision(self) -> None:
+        if self.ws.year is None:
+            return
+        from .rounds.decision_dialog import DecisionDialog
+
+        if DecisionDialog.edit(self.ws.db, self.ws.year, self, actor=self.ws.actor):
+            self.ranking.reload()
+            self.statusBar().showMessage("Đã lưu thông tin quyết định công bố.", 10000)
 
     def manage_criteria(self) -> None:
         from .forms.criteria_dialog import CriteriaDialog

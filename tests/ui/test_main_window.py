@@ -87,7 +87,15 @@ def test_screen_shortcut_and_menus_exist(qtbot, workspace, settings) -> None:
     window = MainWindow(workspace, settings)
     qtbot.addWidget(window)
     menus = [action.text().replace("&", "") for action in window.menuBar().actions()]
-    assert menus == ["Tệp", "Kỳ đánh giá", "Tiếp nhận", "Chấm điểm", "Khảo sát", "Trợ giúp"]
+    assert menus == [
+        "Tệp",
+        "Kỳ đánh giá",
+        "Tiếp nhận",
+        "Chấm điểm",
+        "Khảo sát",
+        "Xếp hạng",
+        "Trợ giúp",
+    ]
     shortcuts = {a.shortcut().toString() for a in window.actions()}
     assert {"Ctrl+2", "Ctrl+3", "Ctrl+4", "Ctrl+5"} <= shortcuts
     register_shortcuts = {a.shortcut().toString() for a in window.register.actions()}

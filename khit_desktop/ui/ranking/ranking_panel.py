@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -13,6 +14,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QSplitter,
     QTableView,
+    QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -20,10 +23,12 @@ from PySide6.QtWidgets import (
 from ...domain.classification import Classification
 from ...domain.dates import format_date
 from ...domain.lateness import LatenessStatus
-from ...services import explanations, results, rounds, score_grid
+from ...services import chart_data, explanations, results, round_decision, rounds, score_grid
 from ...services.errors import ServiceError
 from ...services.results import ResultRow
 from ..workspace import Workspace
+from . import annex_actions
+from .charts import ChartsPanel, RankHistory
 from .ranking_model import (
     AREAS,
     CLASS_ORDER,
@@ -74,10 +79,16 @@ class RankingPanel(QWidget):
         self.group_choice.setObjectName("rankingGroup")
         self.group_name = QLabel(self)
         self.group_name.setObjectName("rankingGroupName")
+        self._build_actions()
         top = QHBoxLayout()
         top.addWidget(QLabel("Nhóm:", self))
         top.addWidget(self.group_choice)
         top.addWidget(self.group_name, 1)
+        for action in (self.action_preview, self.action_save_pdf, self.action_export):
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            top.addWidget(button)
 
         self.summary = QLabel(self)
         self.summary.setObjectName("rankingSummary")
@@ -123,13 +134,54 @@ class RankingPanel(QWidget):
         splitter.setCollapsible(0, False)
         splitter.setSizes([440, 130])
 
+        self.charts = ChartsPanel(self)
+        self.charts.message.connect(self.message)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("rankingTabs")
+        self.tabs.addTab(splitter, "Bảng xếp hạng")
+        self.tabs.addTab(self.charts, "Biểu đồ")
+        self._charts_stale = True
+
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.tabs, 1)
 
         self.group_choice.currentIndexChanged.connect(self._show_group)
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.reload()
+
+    def _build_actions(self) -> None:
+        def action(text: str, tip: str, slot, shortcut: str = "") -> QAction:  # type: ignore[no-untyped-def]
+            made = QAction(text, self)
+            made.setToolTip(tip)
+            if shortcut:
+                made.setShortcut(QKeySequence(shortcut))
+                made.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            made.triggered.connect(slot)
+            self.addAction(made)
+            return made
+
+        self.action_preview = action(
+            "Xem trước và in phụ lục…",
+            "Xem trước bản in phụ lục kết quả xếp hạng rồi in (Ctrl+P)",
+            lambda: annex_actions.preview_annex(self.ws, self),
+            "Ctrl+P",
+        )
+        self.action_save_pdf = action(
+            "Lưu phụ lục PDF…",
+            "Lưu phụ lục kết quả xếp hạng thành tệp PDF (giống lệnh khit annex)",
+            lambda: self._saved(annex_actions.save_annex(self.ws, self)),
+        )
+        self.action_export = action(
+            "Xuất Excel…",
+            "Xuất bảng xếp hạng và điểm từng tiêu chí ra tệp Excel (giống lệnh khit export)",
+            lambda: self._saved(annex_actions.export_excel(self.ws, self)),
+        )
+
+    def _saved(self, path: object) -> None:
+        if path is not None:
+            self.message.emit(f"Đã lưu {path}")
 
     # -- data ------------------------------------------------------------------------------
 
@@ -144,7 +196,10 @@ class RankingPanel(QWidget):
             states = {r.year: r.state for r in rounds.list_rounds(self.ws.db)}
             self._final = states.get(self.ws.year) == "finalized"
         self._fill_groups()
+        self._charts_stale = True
         self._show_group()
+        for action in (self.action_preview, self.action_save_pdf, self.action_export):
+            action.setEnabled(bool(self._all))
         if error:
             self.summary.setText(f"Chưa xếp hạng được: {error}")
             self.message.emit(error)
@@ -179,6 +234,33 @@ class RankingPanel(QWidget):
         self.model.set_rows(rows)
         self.group_name.setText(rows[0].group_name if rows else "")
         self._update_summary()
+        if self.tabs.currentWidget() is self.charts:
+            self._refresh_charts()
+
+    # -- charts (computed only when their tab is shown) -------------------------------------
+
+    def _tab_changed(self) -> None:
+        if self.tabs.currentWidget() is self.charts:
+            self._refresh_charts()
+
+    def _refresh_charts(self) -> None:
+        year = self.ws.year
+        if year is None:
+            self.charts.set_data([], 1, [], {}, 0)
+            return
+        if self._charts_stale:
+            self._averages = (
+                chart_data.area_averages(self.ws.db, year, self._all) if self._all else []
+            )
+            self._history = self.rank_history()
+            self._charts_stale = False
+        group = self.current_group() or 1
+        history = self._history.get(group, {})
+        self.charts.set_data(self._all, group, self._averages, history, year)
+
+    def rank_history(self) -> dict[int, RankHistory]:
+        """Per group of this year, each agency's rank in every year with results."""
+        return chart_data.rank_history(self.ws.db, self._all, self.ws.year, self.ws.today())
 
     def _update_summary(self) -> None:
         self.summary.setToolTip("")
@@ -255,6 +337,15 @@ class RankingPanel(QWidget):
                     f"{name}: tiêu chí {codes} {e.state_label} "
                     f"(công văn {e.letter_number} ngày {format_date(e.letter_date)})",
                     e.question,
+                )
+            )
+        decision = round_decision.decision_info(self.ws.db, year)
+        if not decision.is_set:
+            lines.append(
+                (
+                    "Chưa ghi số và ngày ký của quyết định công bố: phụ lục in dòng chấm chấm "
+                    "(Kỳ đánh giá → Quyết định công bố kết quả…)",
+                    "Quyết định được đánh số khi ký; ghi vào khi đã có.",
                 )
             )
         waiting: dict[int, list[str]] = {}
