@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..domain.collation import nfc, vietnamese_key
 from ..domain.dates import format_date
@@ -231,8 +232,20 @@ def lateness_by_agency(
     by_agency: dict[int, list[ReceiptRow]] = {}
     for row in rows:
         by_agency.setdefault(row.agency_id, []).append(row)
+    # the members' agencies in one query, set on each member: callers read ``m.agency``,
+    # which would otherwise cost one query per member (2,000 in a large round)
+    agencies = {
+        a.id: a
+        for a in session.scalars(
+            select(Agency)
+            .join(RoundAgency, RoundAgency.agency_id == Agency.id)
+            .where(RoundAgency.round_id == rnd.id)
+        )
+    }
     result = {}
     for m in rnd.members:
+        if "agency" in inspect(m).unloaded and m.agency_id in agencies:
+            set_committed_value(m, "agency", agencies[m.agency_id])
         mine = by_agency.get(m.agency_id, [])
         decision = decide_lateness(
             rules, [to_domain(r) for r in mine], exempt_reason=m.exempt_reason, as_of=as_of
