@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from . import cli_annex, cli_export, cli_forms, cli_notice
+from . import cli_annex, cli_export, cli_forms, cli_history, cli_notice
 from .cli_output import print_rank, print_receipts, rank_json, receipts_json
 from .cli_parser import EXIT_DATABASE, EXIT_OK, EXIT_REFUSED, Parser
 from .domain.dates import DateFormatError, parse_date
@@ -44,7 +44,11 @@ def build_parser() -> Parser:
         return p
 
     init = with_db(commands.add_parser("init", help="tạo cơ sở dữ liệu mới"))
-    init.add_argument("--demo", action="store_true", help="kèm kỳ đánh giá minh họa năm 2020")
+    init.add_argument(
+        "--demo",
+        action="store_true",
+        help="kèm kỳ đánh giá minh họa năm 2020 (và kết quả đã công bố năm 2019)",
+    )
 
     rnd = commands.add_parser("round", help="kỳ đánh giá")
     rnd_cmd = rnd.add_subparsers(dest="round_command", metavar="LỆNH", parser_class=Parser)
@@ -95,6 +99,7 @@ def build_parser() -> Parser:
     cli_notice.add_commands(commands, with_db)
     cli_annex.add_commands(commands, with_db)
     cli_export.add_commands(commands, with_db)
+    cli_history.add_commands(commands, with_db)
 
     rank = with_db(commands.add_parser("rank", help="kết quả xếp loại, xếp hạng của một năm"))
     rank.add_argument("--year", type=int, required=True, metavar="NĂM")
@@ -137,7 +142,7 @@ def run(args: Sequence[str] | None = None) -> int:
             demo.build_demo(db)
         else:
             catalog.initialise(db)
-        note = " kèm dữ liệu minh họa năm 2020" if ns.demo else ""
+        note = " kèm dữ liệu minh họa năm 2020 (và năm 2019 đã công bố)" if ns.demo else ""
         print(f"Đã tạo cơ sở dữ liệu {db.display_name}{note}.", file=sys.stderr)
         return EXIT_OK
 
@@ -182,6 +187,8 @@ def run(args: Sequence[str] | None = None) -> int:
         return cli_annex.run(ns, db)
     if ns.command in cli_export.COMMANDS:
         return cli_export.run(ns, db)
+    if ns.command in cli_history.COMMANDS:
+        return cli_history.run(ns, db)
     if ns.command == "receipts":
         lines = receipts.register(db, ns.year, as_of=date.today())
         if ns.json:
@@ -189,11 +196,14 @@ def run(args: Sequence[str] | None = None) -> int:
         else:
             print_receipts(lines, ns.year, demo_data)
         return EXIT_OK
+    from .services.movement import movements_between, previous_ranking
+
     rows = results.ranking(db, ns.year, as_of=date.today())
+    moves = movements_between(previous_ranking(db, ns.year), rows)
     if ns.json:
-        print(json.dumps(rank_json(rows), ensure_ascii=False, indent=2))
+        print(json.dumps(rank_json(rows, moves), ensure_ascii=False, indent=2))
     else:
-        print_rank(rows, ns.year, demo_data)
+        print_rank(rows, ns.year, demo_data, moves)
     return EXIT_OK
 
 

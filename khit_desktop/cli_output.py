@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .domain.dates import format_date
+from .domain.movement import Movement
 from .domain.numbers import format_percent, format_points, to_json_number
 from .services.receipts import RegisterLine
 from .services.results import ResultRow
@@ -43,27 +45,49 @@ def _num(value: Any) -> str | None:
     return None if value is None else to_json_number(value)
 
 
-def rank_json(rows: list[ResultRow]) -> list[dict[str, Any]]:
+def rank_json(
+    rows: list[ResultRow], movements: Mapping[str, Movement] | None = None
+) -> list[dict[str, Any]]:
+    """The ranking for programs; with ``movements``, each row also has "movement" (kind,
+    steps, the phrase; null when there is no year before to compare with)."""
     return [
-        {
-            "agency_code": r.agency_code,
-            "agency_name": r.agency_name,
-            "group": r.group,
-            "group_name": r.group_name,
-            "self_total": _num(r.self_total),
-            "appraised_total": _num(r.appraised_total),
-            "area_totals": [to_json_number(a) for a in r.area_totals],
-            "penalty": to_json_number(r.penalty),
-            "final_score": to_json_number(r.final_score),
-            "max_points": to_json_number(r.max_points),
-            "percent": to_json_number(r.percent),
-            "classification": r.classification.value,
-            "rank": r.rank,
-            "status": r.status.value,
-            "explanation": r.explanation,
-        }
+        _with_movement(
+            r.agency_code,
+            movements,
+            {
+                "agency_code": r.agency_code,
+                "agency_name": r.agency_name,
+                "group": r.group,
+                "group_name": r.group_name,
+                "self_total": _num(r.self_total),
+                "appraised_total": _num(r.appraised_total),
+                "area_totals": [to_json_number(a) for a in r.area_totals],
+                "penalty": to_json_number(r.penalty),
+                "final_score": to_json_number(r.final_score),
+                "max_points": to_json_number(r.max_points),
+                "percent": to_json_number(r.percent),
+                "classification": r.classification.value,
+                "rank": r.rank,
+                "status": r.status.value,
+                "explanation": r.explanation,
+            },
+        )
         for r in rows
     ]
+
+
+def _with_movement(
+    code: str, movements: Mapping[str, Movement] | None, row: dict[str, Any]
+) -> dict[str, Any]:
+    if movements is None:
+        return row
+    found = movements.get(code)
+    row["movement"] = (
+        None
+        if found is None
+        else {"kind": found.kind.value, "steps": found.steps, "text": found.text}
+    )
+    return row
 
 
 def _banner(title: str, demo: bool) -> None:
@@ -91,8 +115,15 @@ def print_receipts(lines: list[RegisterLine], year: int, demo: bool) -> None:
         print(f"     {line.decision.explanation}")
 
 
-def print_rank(rows: list[ResultRow], year: int, demo: bool) -> None:
+def print_rank(
+    rows: list[ResultRow],
+    year: int,
+    demo: bool,
+    movements: Mapping[str, Movement] | None = None,
+) -> None:
     _banner(f"KẾT QUẢ ĐÁNH GIÁ, XẾP HẠNG MỨC ĐỘ ỨNG DỤNG CNTT NĂM {year}", demo)
+    if movements:
+        print(f"(trong ngoặc: thay đổi thứ hạng so với năm {year - 1})")
     group = None
     for r in rows:
         if r.group != group:
@@ -108,6 +139,11 @@ def print_rank(rows: list[ResultRow], year: int, demo: bool) -> None:
         print(
             f"{rank:>4}  {r.agency_name[:48]:<48} {self_total:>9} {appraised:>9} "
             f"{format_points(r.penalty):>7} {format_points(r.final_score):>9} "
-            f"{format_percent(r.percent):>8}  {r.classification.value}"
+            f"{format_percent(r.percent):>8}  {r.classification.value}{_moved(r, movements)}"
         )
         print(f"{'':6}{r.explanation}")
+
+
+def _moved(row: ResultRow, movements: Mapping[str, Movement] | None) -> str:
+    found = movements.get(row.agency_code) if movements else None
+    return f" ({found.text})" if found and found.text else ""

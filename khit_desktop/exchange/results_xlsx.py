@@ -1,8 +1,10 @@
 """The results of a round as an Excel workbook (.xlsx): the ranking and each agency's criteria.
 
 Sheet "Ket qua": the title, a "DỮ LIỆU MINH HỌA" banner for the demo, then group by group a
-section row and a table with the ranking screen's columns. Then one sheet "Chi tiet {code}"
-per agency that sent a form: its criteria, parents bold, titles indented by depth.
+section row and a table with the ranking screen's columns, including each agency's movement
+since the year before ("tăng 3 bậc"; empty when there is no year before). Then one sheet
+"Chi tiet {code}" per agency that sent a form: its criteria, parents bold, titles indented by
+depth.
 
 Scores are number cells holding the Decimal itself (openpyxl writes its exact digits),
 quantised to two decimals; texts typed by users go through ``set_text`` so that a name
@@ -25,6 +27,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
 from ..domain.collation import nfc
+from ..domain.movement import Movement, MovementKind
 from ..domain.numbers import points
 from .xlsx_common import (
     FONT_NAME,
@@ -51,6 +54,9 @@ NUMBER_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.00"
 DEMO_RED = "C00000"
 HEADER_FILL = "D9D9D9"
+UP_GREEN = "006100"
+DOWN_RED = "9C0006"
+MOVEMENT_HEADER = "Thay đổi so với năm trước"
 SECTION_FILL = "F2F2F2"
 
 # Results table: columns before the areas, the areas ("Lĩnh vực n"), columns after them.
@@ -63,6 +69,7 @@ TAIL_HEADERS = (
     "Điểm tối đa",
     "Tỷ lệ (%)",
     "Xếp loại",
+    MOVEMENT_HEADER,
     "Tình trạng gửi phiếu",
     "Giải thích",
 )
@@ -84,6 +91,7 @@ _WIDTHS: dict[str, tuple[float, float]] = {
     "Cơ quan, đơn vị": (24, 42),
     "Nhóm": (6, 6),
     "Xếp loại": (10, 16),
+    MOVEMENT_HEADER: (12, 16),
     "Tình trạng gửi phiếu": (14, 20),
     "Giải thích": (30, 50),
     "Mã": (8, 14),
@@ -106,19 +114,27 @@ def write_results_xlsx(
     *,
     year: int,
     demo: bool,
+    movements: Mapping[str, Movement] | None = None,
 ) -> Path:
     """Write the results of ``year`` to ``path`` (.xlsx) and return the path.
 
     ``rows`` as ``results.ranking`` orders them; ``details`` the criteria sheets to add, by
-    agency code, in the order of ``rows``. ValueError for a name not ending in .xlsx.
+    agency code, in the order of ``rows``; ``movements`` each agency's movement since the
+    year before, by agency code. ValueError for a name not ending in .xlsx.
     """
     target = xlsx_target(path)
-    save_atomically(build_workbook(rows, details, year=year, demo=demo), target)
+    book = build_workbook(rows, details, year=year, demo=demo, movements=movements)
+    save_atomically(book, target)
     return target
 
 
 def build_workbook(
-    rows: Sequence[ResultRow], details: Mapping[str, AgencySheet], *, year: int, demo: bool
+    rows: Sequence[ResultRow],
+    details: Mapping[str, AgencySheet],
+    *,
+    year: int,
+    demo: bool,
+    movements: Mapping[str, Movement] | None = None,
 ) -> Workbook:
     """The results as an openpyxl workbook, not yet saved."""
     wb = Workbook()
@@ -128,7 +144,7 @@ def build_workbook(
     title = f"Kết quả đánh giá, xếp hạng mức độ ứng dụng CNTT năm {year}"
     wb.properties.title = f"{title} (dữ liệu minh họa)" if demo else title
     wb.properties.creator = "KHIT Desktop"
-    _results_sheet(ws, rows, year, demo)
+    _results_sheet(ws, rows, year, demo, movements or {})
     used = {RESULTS_SHEET.casefold()}
     for row in rows:
         sheet = details.get(row.agency_code)
@@ -222,7 +238,13 @@ def results_headers(area_count: int) -> tuple[str, ...]:
     return (*LEAD_HEADERS, *areas, *TAIL_HEADERS)
 
 
-def _results_sheet(ws: Worksheet, rows: Sequence[ResultRow], year: int, demo: bool) -> None:
+def _results_sheet(
+    ws: Worksheet,
+    rows: Sequence[ResultRow],
+    year: int,
+    demo: bool,
+    movements: Mapping[str, Movement],
+) -> None:
     area_count = max((len(r.area_totals) for r in rows), default=0)
     headers = results_headers(area_count)
     width = len(headers)
@@ -240,7 +262,7 @@ def _results_sheet(ws: Worksheet, rows: Sequence[ResultRow], year: int, demo: bo
             _header(ws, row, headers)
             first_header = first_header or row
         row += 1
-        _result_line(ws, row, result, area_count)
+        _result_line(ws, row, result, area_count, movements.get(result.agency_code))
     header_row = first_header or row + 1
     if first_header is None:  # no agency in the round: the header alone
         _header(ws, header_row, headers)
@@ -250,7 +272,9 @@ def _results_sheet(ws: Worksheet, rows: Sequence[ResultRow], year: int, demo: bo
     _footer(ws, footer, demo)
 
 
-def _result_line(ws: Worksheet, row: int, r: ResultRow, area_count: int) -> None:
+def _result_line(
+    ws: Worksheet, row: int, r: ResultRow, area_count: int, moved: Movement | None
+) -> None:
     put(ws, row, 1, r.rank, border=THIN_BORDER, alignment=_CENTER, number_format="0")
     _text(ws, row, 2, r.agency_name)
     put(ws, row, 3, r.group, border=THIN_BORDER, alignment=_CENTER, number_format="0")
@@ -265,8 +289,18 @@ def _result_line(ws: Worksheet, row: int, r: ResultRow, area_count: int) -> None
         _number(ws, row, column, value, NUMBER_FORMAT)
     _number(ws, row, column + 1, r.percent, PERCENT_FORMAT)
     _text(ws, row, column + 2, r.classification.value, alignment=_CENTER)
-    _text(ws, row, column + 3, r.status.label)
-    _text(ws, row, column + 4, r.explanation)
+    _movement(ws, row, column + 3, moved)
+    _text(ws, row, column + 4, r.status.label)
+    _text(ws, row, column + 5, r.explanation)
+
+
+def _movement(ws: Worksheet, row: int, column: int, moved: Movement | None) -> None:
+    """The phrase, green when up and red when down (the words say it without colour)."""
+    colour = {MovementKind.UP: UP_GREEN, MovementKind.DOWN: DOWN_RED}.get(
+        moved.kind if moved else MovementKind.NONE, "000000"
+    )
+    font = cell_font(color=colour)
+    _text(ws, row, column, moved.text if moved else "", font=font, alignment=_CENTER)
 
 
 # ---------------------------------------------------------------- detail sheets

@@ -1,4 +1,6 @@
-"""The demo round 2020 (DỮ LIỆU MINH HỌA): invented receipts and scores, every case present.
+"""The demo round 2020 (DỮ LIỆU MINH HỌA): invented receipts and scores, every case present,
+and the year before, 2019, imported from "published" results (see ``demo_history``), so that
+movements in the ranking and the list of published-vs-recomputed differences show.
 
 Deterministic (a seeded generator), so screenshots and tests see the same data each time.
 Cases: on time (including a form sent on Sunday 15/11 and one on Monday 16/11, the shifted
@@ -90,6 +92,9 @@ def build_demo(db: Database, *, progress: Any = None) -> None:
                 progress(index + 1, len(senders))
     _land_on_threshold(db)
     _council_work(db)
+    from .demo_history import build_past_year
+
+    build_past_year(db, DEMO_ACTOR, DEMO_YEAR)
 
 
 ROSTER = (
@@ -407,9 +412,13 @@ def _template_key() -> str:
     from .catalog import SEED_AGENCIES_FILE
     from .forms import SAMPLE_FORM_FILE
 
+    here = Path(__file__).parent
     digest = hashlib.sha256(f"{__version__}|{SCHEMA_HEAD}".encode())
     for path in (
         Path(__file__),
+        here / "demo_history.py",
+        here / "history.py",
+        here.parent / "exchange" / "history_sheet_write.py",
         resources_dir() / SEED_AGENCIES_FILE,
         resources_dir() / SAMPLE_FORM_FILE,
     ):

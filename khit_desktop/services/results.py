@@ -41,9 +41,15 @@ class ResultRow:
 
 
 def ranking(db: Database, year: int, *, as_of: date | None = None) -> list[ResultRow]:
-    """All agencies of the round in the annex's order: group 1, 2, 3, then as ranked."""
+    """All agencies of the round in the annex's order: group 1, 2, 3, then as ranked. A past
+    year imported from published results is ranked from its published totals (see
+    ``published_results``)."""
     with db.session() as s:
         rnd = get_round(s, year)
+        if rnd.kind == "published":  # a past year imported from the province's sheet
+            from .published_results import published_ranking
+
+            return published_ranking(s, rnd)
         rules = rules_of(rnd)
         lateness = lateness_by_agency(s, rnd, as_of)
         rows: list[ResultRow] = []

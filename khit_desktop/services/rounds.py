@@ -42,7 +42,8 @@ def rules_of(rnd: Round) -> RoundRules:
     )
 
 
-def _apply_rules(rnd: Round, rules: RoundRules) -> None:
+def apply_rules(rnd: Round, rules: RoundRules) -> None:
+    """Store ``rules`` on ``rnd`` (its holidays replaced)."""
     rnd.deadline = rules.deadline
     rnd.grace_days = rules.grace_days
     rnd.late_penalty = rules.late_penalty
@@ -59,12 +60,13 @@ class RoundSummary:
     agencies: int
     state: str
     is_demo: bool
+    kind: str = "appraised"  # "published": results imported from the province's sheet
 
 
 def list_rounds(db: Database) -> list[RoundSummary]:
     with db.session() as s:
         return [
-            RoundSummary(r.year, len(r.members), r.state, r.is_demo)
+            RoundSummary(r.year, len(r.members), r.state, r.is_demo, r.kind)
             for r in s.scalars(select(Round).order_by(Round.year))
         ]
 
@@ -79,33 +81,39 @@ def create_round(
 ) -> int:
     """A new round for ``year``: the regulation's defaults, the catalogue's active agencies
     and the latest form — or a copy of year ``copy_from``'s agencies, groups, rules and form.
-    Returns the round's id."""
+    A copy of a published past year (no forms) takes the latest form, and only the agencies
+    that still exist, under their current names. Returns the round's id."""
     actor = actor or Actor()
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise InputRefused(f"Năm {year} không hợp lệ (từ {MIN_YEAR} đến {MAX_YEAR}).")
     if not is_initialised(db):
         raise InputRefused("Cơ sở dữ liệu chưa được khởi tạo: hãy chạy 'khit init' trước.")
-    default_form = None if copy_from is not None else latest_form_id(db)
+    default_form = latest_form_id(db)
     with db.session() as s:
         if s.scalar(select(Round.id).where(Round.year == year)) is not None:
             raise InputRefused(f"Kỳ đánh giá năm {year} đã có.")
         source = get_round(s, copy_from) if copy_from is not None else None
         rules = rules_of(source).for_year(year) if source else RoundRules.defaults(year)
         rnd = Round(year=year, state="receiving", is_demo=is_demo, created_at=now_utc())
-        _apply_rules(rnd, rules)
+        apply_rules(rnd, rules)
         s.add(rnd)
         if source is not None:
+            published = source.kind == "published"
             groups = {
-                g.number: RoundGroup(number=g.number, name=g.name, form_id=g.form_id)
+                g.number: RoundGroup(
+                    number=g.number, name=g.name, form_id=g.form_id or default_form
+                )
                 for g in source.groups
             }
             rnd.groups = list(groups.values())
             for m in source.members:
+                if published and not m.agency.active:
+                    continue
                 rnd.members.append(
                     RoundAgency(
                         agency=m.agency,
                         group=groups[m.group.number],
-                        name=m.name,
+                        name=m.agency.name if published else m.name,
                         exempt_reason=None,
                     )
                 )
@@ -189,7 +197,7 @@ def update_rules(
             raise InputRefused("Cần ghi lý do thay đổi quy tắc của kỳ đánh giá.")
         rnd.holidays.clear()
         s.flush()  # old holiday rows go before new ones take their (round, day) slots
-        _apply_rules(rnd, rules)
+        apply_rules(rnd, rules)
         s.flush()
         record(s, actor, "round.rules", "round", rnd.id, year=year, old=old, new=new, reason=reason)
         return True

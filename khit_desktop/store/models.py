@@ -67,6 +67,9 @@ class Round(Base):
     threshold_average: Mapped[Decimal] = mapped_column(ExactDecimal)
     shift_to_working_day: Mapped[bool] = mapped_column(Boolean, default=True)
     state: Mapped[str] = mapped_column(String(20), default="receiving")
+    # "appraised": the council's work in this program; "published": results the province
+    # already published, imported from a sheet (PublishedResult rows, no forms or scores)
+    kind: Mapped[str] = mapped_column(String(20), default="appraised", server_default="appraised")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     # the chairman's decision the annex is attached to: blank until it is numbered at signing
     decision_number: Mapped[str] = mapped_column(String(60), default="", server_default="")
@@ -390,3 +393,23 @@ class CouncilDecision(Base):
     points: Mapped[Decimal] = mapped_column(ExactDecimal)
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
     recorded_by: Mapped[str] = mapped_column(String(120))
+
+
+class PublishedResult(Base):
+    """Kết quả đã công bố of one agency in a past round, as read from the province's sheet."""
+
+    __tablename__ = "published_result"
+    __table_args__ = (UniqueConstraint("round_id", "agency_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    published_name: Mapped[str] = mapped_column(String(300))  # as written in the sheet
+    total: Mapped[Decimal] = mapped_column(ExactDecimal)
+    max_points: Mapped[Decimal] = mapped_column(ExactDecimal)
+    published_rank: Mapped[int | None] = mapped_column(Integer)
+    published_class: Mapped[str | None] = mapped_column(String(20))  # Classification value
+    source_file: Mapped[str] = mapped_column(String(400))
+    source_sheet: Mapped[str] = mapped_column(String(100), default="")
+    source_row: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str] = mapped_column(String(120))

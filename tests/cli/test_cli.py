@@ -321,9 +321,10 @@ def test_round_create_copy_and_list(demo_path: Path, capsys) -> None:
     code, out, _ = khit(capsys, "round", "list", "--db", demo_path)
     assert code == 0
     lines = out.splitlines()
-    assert len(lines) == 2
-    assert lines[0].startswith("2020\t37 cơ quan") and "(minh họa)" in lines[0]
-    assert lines[1].startswith("2021\t37 cơ quan") and "minh họa" not in lines[1]
+    assert len(lines) == 3
+    assert lines[0].startswith("2019\t36 cơ quan\tfinalized")  # the demo's published year
+    assert lines[1].startswith("2020\t37 cơ quan") and "(minh họa)" in lines[1]
+    assert lines[2].startswith("2021\t37 cơ quan") and "minh họa" not in lines[2]
 
 
 @pytest.mark.parametrize(
@@ -344,9 +345,9 @@ def test_round_create_refused(demo_path: Path, capsys, row_counts, args) -> None
 
 
 def test_rank_of_a_year_without_a_round(demo_path: Path, capsys) -> None:
-    code, out, err = khit(capsys, "rank", "--db", demo_path, "--year", "2019")
+    code, out, err = khit(capsys, "rank", "--db", demo_path, "--year", "2018")
     assert code == 3
-    assert "2019" in err and "2020" in err
+    assert "2018" in err and "2019, 2020" in err
     assert out == ""
 
 

@@ -233,6 +233,9 @@ def test_use_is_refused_with_scores_and_accepted_for_a_fresh_round(
     )  # fmt: skip
     assert code == 0 and f"Nhóm 1 năm 2021 dùng bộ tiêu chí số {new_form}." in err
     assert snapshot(demo_path)["groups"] == [
+        (2019, 1, None),  # the demo's published past year has no criteria set
+        (2019, 2, None),
+        (2019, 3, None),
         (2020, 1, 1),
         (2020, 2, 1),
         (2020, 3, 1),

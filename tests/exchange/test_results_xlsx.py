@@ -20,12 +20,16 @@ from khit_desktop.exchange.results_xlsx import (
     DEMO_BANNER,
     DETAIL_HEADERS,
     DETAIL_PREFIX,
+    DOWN_RED,
+    MOVEMENT_HEADER,
     NUMBER_FORMAT,
     PERCENT_FORMAT,
     RESULTS_SHEET,
+    UP_GREEN,
     results_headers,
     sheet_name,
 )
+from khit_desktop.services.movement import movement
 from khit_desktop.services.results import ResultRow, ranking
 from khit_desktop.services.results_export import export_results
 from khit_desktop.services.score_grid import agency_sheet
@@ -106,6 +110,39 @@ def test_every_agency_once_with_rank_score_and_classification(
             for index, total in enumerate(row.area_totals):
                 assert Decimal(repr(line[col[f"Lĩnh vực {index + 1}"]])) == total
     assert any(r.rank is None for r in rows) or all(isinstance(line[0], int) for line in lines)
+
+
+def test_movement_since_the_year_before(wb: Workbook, db: Database, rows: list[ResultRow]) -> None:
+    ws = wb[RESULTS_SHEET]
+    headers = results_headers(max(len(r.area_totals) for r in rows))
+    assert headers[headers.index("Xếp loại") + 1] == MOVEMENT_HEADER
+    column = headers.index(MOVEMENT_HEADER)
+    moves = movement(db, YEAR)
+    lines = [line for line in ws.iter_rows() if isinstance(line[2].value, int)]
+    texts = [line[column].value for line in lines]
+    assert texts == [moves[r.agency_code].text or None for r in rows]
+    assert "đổi nhóm" in texts and "mới" in texts and "giữ nguyên" in texts
+    for line in lines:
+        text = str(line[column].value or "")
+        colour = line[column].font.color.rgb if line[column].font.color else None
+        if text.startswith("tăng"):
+            assert colour == "00" + UP_GREEN
+        elif text.startswith("giảm"):
+            assert colour == "00" + DOWN_RED
+
+
+def test_a_year_without_a_year_before_has_an_empty_movement_column(
+    db: Database, tmp_path: Path
+) -> None:
+    out = export_results(db, YEAR - 1, tmp_path / "2019.xlsx")  # the demo's published year
+    ws = load_workbook(out)[RESULTS_SHEET]
+    headers = results_headers(0)
+    column = headers.index(MOVEMENT_HEADER)
+    lines = [line for line in ws.iter_rows() if isinstance(line[2].value, int)]
+    assert lines and all(line[column].value is None for line in lines)
+    assert load_workbook(out).sheetnames == [RESULTS_SHEET]  # no criteria: published totals
+    final = headers.index("Điểm cuối cùng")
+    assert all(isinstance(line[final].value, int | float) for line in lines)
 
 
 def test_numbers_are_number_cells_with_two_decimals(wb: Workbook, rows: list[ResultRow]) -> None:

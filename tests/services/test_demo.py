@@ -1,4 +1,5 @@
-"""The demo round 2020: every case the app must show is present, and it is deterministic."""
+"""The demo round 2020 and its published past year 2019: every case the app must show is
+present, and it is deterministic."""
 
 from __future__ import annotations
 
@@ -13,10 +14,20 @@ from sqlalchemy import select
 from khit_desktop.cli_output import rank_json, receipts_json
 from khit_desktop.domain.classification import Classification
 from khit_desktop.domain.lateness import LatenessStatus
-from khit_desktop.services import catalog, demo, receipts, results, rounds
+from khit_desktop.domain.movement import MovementKind
+from khit_desktop.services import (
+    catalog,
+    demo,
+    demo_history,
+    history,
+    movement,
+    receipts,
+    results,
+    rounds,
+)
 from khit_desktop.services.errors import InputRefused
 from khit_desktop.store.database import Database, open_database
-from khit_desktop.store.models import AuditEvent, ReceiptRow, ScoreRow
+from khit_desktop.store.models import Agency, AuditEvent, ReceiptRow, ScoreRow
 
 YEAR = demo.DEMO_YEAR
 
@@ -38,8 +49,44 @@ def demo_rows(demo_read: Database) -> list[results.ResultRow]:
 
 def test_demo_round_2020(demo_read) -> None:
     assert catalog.is_demo(demo_read)
-    [summary] = rounds.list_rounds(demo_read)
+    past, summary = rounds.list_rounds(demo_read)
     assert (summary.year, summary.agencies, summary.is_demo) == (2020, 37, True)
+    assert summary.kind == "appraised"
+    assert (past.year, past.is_demo, past.kind, past.state) == (
+        2019,
+        True,
+        "published",
+        "finalized",
+    )
+
+
+def test_past_year_shows_every_movement_and_one_difference(demo_read, demo_rows) -> None:
+    moves = movement.movement(demo_read, YEAR)
+    kinds = Counter(m.kind for m in moves.values())
+    assert set(kinds) == set(MovementKind)
+    by = {r.agency_code: r for r in demo_rows}
+    for code, moved in moves.items():
+        if by[code].rank is None:
+            assert moved.kind is MovementKind.NONE
+    assert moves[demo_history.GROUP_CHANGED].text == "đổi nhóm"
+    assert moves[demo_history.NEW_IN_2020[0]].text == "mới"
+    [difference] = history.differences(demo_read, demo_history.PAST_YEAR)
+    assert difference.agency_code in demo_history.TIED_2019
+    assert difference.published_rank == difference.recomputed_rank + 1
+    assert not difference.class_differs
+
+
+def test_past_year_holds_an_agency_that_no_longer_exists(demo_read) -> None:
+    past = results.ranking(demo_read, demo_history.PAST_YEAR)
+    name = demo_history.GONE[0]
+    [gone] = [r for r in past if r.agency_name == name]
+    assert gone.agency_code.endswith("-2019")
+    with demo_read.session() as s:
+        agency = s.scalars(select(Agency).where(Agency.code == gone.agency_code)).one()
+        assert not agency.active and "tạo khi nhập kết quả năm 2019" in agency.note
+    assert all(r.status is LatenessStatus.ON_TIME and r.rank is not None for r in past)
+    names = {r.agency_code: r.agency_name for r in past}
+    assert names["NT"] == "UBND TP. Nha Trang"  # as published, matched tolerantly
 
 
 def test_every_status_is_present(demo_rows) -> None:
@@ -140,7 +187,8 @@ def test_demo_audit_trail(demo_read) -> None:
     with demo_read.session() as s:
         events = s.scalars(select(AuditEvent)).all()
     actions = Counter(e.action for e in events)
-    assert actions["round.create"] == 1
+    assert actions["round.create"] == 2  # 2020, and the published 2019
+    assert actions["history.import"] == 1 and actions["agency.create"] == 1
     assert actions["receipt.invalidate"] >= 1
     assert actions["receipt.add"] >= 35
     assert actions["score.self"] > 0 and actions["score.appraise"] > 0

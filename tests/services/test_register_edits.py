@@ -591,7 +591,7 @@ def test_agency_history_of_an_unknown_agency_or_year(demo_db) -> None:
     with pytest.raises(NotFound):
         receipt_edits.agency_history(demo_db, YEAR, "XYZ")
     with pytest.raises(NotFound):
-        receipt_edits.agency_history(demo_db, 2019, "KS")
+        receipt_edits.agency_history(demo_db, 2018, "KS")
 
 
 # ---- 6. receipt_context and the live preview -----------------------------------------------

@@ -51,6 +51,7 @@ KHIT_TABLES = {
     "survey_attachment",
     "explanation",
     "council_decision",
+    "published_result",
     "group_catalog",
     "meta",
     "receipt",
