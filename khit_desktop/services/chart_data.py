@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -14,10 +13,11 @@ from ..domain.classification import Classification
 from ..domain.numbers import HUNDRED, ZERO, points
 from ..store.database import Database
 from ..store.models import RoundGroup
+from . import movement
 from .errors import ServiceError
 from .forms import form_tree
-from .results import ResultRow, ranking
-from .rounds import get_round, list_rounds
+from .results import ResultRow
+from .rounds import get_round
 
 
 @dataclass(frozen=True)
@@ -91,27 +91,28 @@ def area_averages(db: Database, year: int, rows: Sequence[ResultRow]) -> list[Ar
 
 
 def rank_history(
-    db: Database, rows: Sequence[ResultRow], year: int | None, as_of: date | None = None
+    db: Database, rows: Sequence[ResultRow], year: int | None
 ) -> dict[int, dict[str, list[tuple[int, int]]]]:
     """Per group of ``year``, each of its agencies' ranks over every year up to ``year``
-    (``rows`` is ``year``'s ranking). A year whose results cannot be computed is left out;
-    an agency is followed by its code, so a renamed agency keeps one line."""
+    (``rows`` is ``year``'s ranking, as shown on screen); years where an agency was not ranked
+    are left out of its line. Agencies are followed by code, so a renamed one keeps one line.
+    When a year cannot be ranked at all (a ServiceError), only ``year`` is drawn."""
     if year is None or not rows:
         return {}
-    ranks: dict[int, dict[str, int]] = {}
-    for summary in list_rounds(db):
-        if summary.year >= year:
-            continue
-        try:
-            earlier = ranking(db, summary.year)
-        except ServiceError:
-            continue  # e.g. a year without a criteria set yet
-        ranks[summary.year] = {r.agency_code: r.rank for r in earlier if r.rank is not None}
-    ranks[year] = {r.agency_code: r.rank for r in rows if r.rank is not None}
+    codes = [r.agency_code for r in rows]
+    try:
+        past = movement.rank_history(db, codes)
+    except ServiceError:
+        past = {}
     out: dict[int, dict[str, list[tuple[int, int]]]] = {}
     for row in rows:
-        code = row.agency_code
-        line = [(y, ranks[y][code]) for y in sorted(ranks) if code in ranks[y]]
+        line = [
+            (p.year, p.rank)
+            for p in past.get(row.agency_code, [])
+            if p.year < year and p.rank is not None
+        ]
+        if row.rank is not None:
+            line.append((year, row.rank))
         if line:
             out.setdefault(row.group, {})[row.agency_name] = line
     return out

@@ -70,3 +70,19 @@ def test_rank_history_of_one_year_is_this_years_ranks(demo_db) -> None:
             assert line is not None and line[-1] == (YEAR, row.rank)
     assert chart_data.rank_history(demo_db, [], YEAR) == {}
     assert chart_data.rank_history(demo_db, rows, None) == {}
+
+
+def test_rank_history_follows_agencies_across_years(demo_db) -> None:
+    rows = ranking(demo_db, YEAR)
+    earlier = {r.agency_code: r for r in ranking(demo_db, YEAR - 1)}
+    history = chart_data.rank_history(demo_db, rows, YEAR)
+    two_years = 0
+    for row in rows:
+        line = dict(history.get(row.group, {}).get(row.agency_name, []))
+        before = earlier.get(row.agency_code)
+        if before is not None and before.rank is not None:
+            assert line[YEAR - 1] == before.rank  # followed by code, whatever its 2019 name
+            two_years += 1
+        else:
+            assert YEAR - 1 not in line
+    assert two_years > 20

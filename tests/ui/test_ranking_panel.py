@@ -15,6 +15,7 @@ from khit_desktop.ui.ranking.ranking_model import (
     COL_AGENCY,
     COL_CLASS,
     COL_FINAL,
+    COL_MOVE,
     COL_RANK,
     COL_STATUS,
     RankingSortProxy,
@@ -122,12 +123,52 @@ def test_the_columns_fit_and_a_grab_is_saved(panel, qtbot) -> None:
     assert header.length() <= table.viewport().width()  # no horizontal scrolling
     assert not table.horizontalScrollBar().isVisible()
     metrics = table.fontMetrics()
-    for group in (1, 2, 3):  # no status or classification is cut, in any group
+    for group in (1, 2, 3):
         panel.set_group(group)
-        for col in (COL_STATUS, COL_CLASS):
+        # no status, class, movement or number is cut, in any group (names may be elided:
+        # the tooltip holds the whole name)
+        for col in range(panel.proxy.columnCount()):
+            if col == COL_AGENCY:
+                continue
             for text in column(panel, col):
-                assert metrics.horizontalAdvance(text) + 8 <= table.columnWidth(col), text
+                assert metrics.horizontalAdvance(text) + 8 <= table.columnWidth(col), (col, text)
     assert not panel.warnings.horizontalScrollBar().isVisible()
     panel.set_group(1)
     SCREENSHOT.parent.mkdir(exist_ok=True)
     assert panel.grab().save(str(SCREENSHOT))
+
+
+def test_movement_since_last_year_is_shown(panel, workspace) -> None:
+    from khit_desktop.services import movement
+
+    moves = movement.movement(workspace.db, workspace.year, as_of=workspace.today())
+    for group in (1, 2, 3):
+        panel.set_group(group)
+        rows = expected(workspace, group)
+        assert column(panel, COL_MOVE) == [
+            moves[r.agency_code].text if r.agency_code in moves else "" for r in rows
+        ]
+    panel.set_group(1)
+    texts = set(column(panel, COL_MOVE))
+    assert any(t.startswith("tăng ") for t in texts) and any(t.startswith("giảm ") for t in texts)
+    row = column(panel, COL_MOVE).index(next(t for t in texts if t.startswith("tăng ")))
+    tip = panel.proxy.index(row, COL_MOVE).data(Qt.ItemDataRole.ToolTipRole)
+    assert tip.startswith("Năm 2019: hạng ")
+    # sorting by the column puts the biggest rise first
+    panel.table.sortByColumn(COL_MOVE, Qt.SortOrder.AscendingOrder)
+    ups = [int(t.split()[1]) for t in column(panel, COL_MOVE) if t.startswith("tăng ")]
+    assert ups == sorted(ups, reverse=True)
+    assert column(panel, COL_MOVE)[0].startswith("tăng ")
+
+
+def test_a_published_year_lists_its_differences_not_a_to_do_list(panel, workspace) -> None:
+    from khit_desktop.services import history
+
+    workspace.year = 2019
+    panel.reload()
+    found = history.differences(workspace.db, 2019)
+    texts = [panel.warnings.item(i).text() for i in range(panel.warnings.count())]
+    assert texts == [d.describe() for d in found] and found
+    assert "bản đã công bố" in panel.warnings_title.text()
+    assert "đã chốt" in panel.summary.text()
+    assert set(column(panel, COL_MOVE)) == {""}  # no 2018 to compare with

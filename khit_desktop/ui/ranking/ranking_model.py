@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor
 
 from ...domain.classification import Classification
 from ...domain.collation import vietnamese_key
+from ...domain.movement import Movement, MovementKind
 from ...domain.numbers import format_percent, format_points
 from ...services.results import ResultRow
 from ..status_style import STATUS_ORDER, background, foreground
@@ -27,8 +28,8 @@ AREAS = 6
 COL_RANK, COL_AGENCY = 0, 1
 COL_AREA_FIRST = 2
 COL_SELF = COL_AREA_FIRST + AREAS
-COL_APPRAISED, COL_PENALTY, COL_FINAL, COL_PERCENT, COL_CLASS, COL_STATUS = range(
-    COL_SELF + 1, COL_SELF + 7
+COL_APPRAISED, COL_PENALTY, COL_FINAL, COL_PERCENT, COL_CLASS, COL_MOVE, COL_STATUS = range(
+    COL_SELF + 1, COL_SELF + 8
 )
 HEADERS = (
     "Hạng",
@@ -40,6 +41,7 @@ HEADERS = (
     "Điểm cuối",
     "Tỷ lệ",
     "Xếp loại",
+    "Năm trước",
     "Gửi phiếu",
 )
 HEADER_TIPS = (
@@ -52,6 +54,7 @@ HEADER_TIPS = (
     "Điểm cuối cùng = thẩm định − điểm trừ",
     "Tỷ lệ điểm cuối cùng trên điểm tối đa",
     "Xếp loại",
+    "Thay đổi thứ hạng so với năm trước (cùng nhóm)",
     "Tình trạng gửi phiếu",
 )
 NUMERIC = frozenset(range(COL_AREA_FIRST, COL_PERCENT + 1))
@@ -79,6 +82,36 @@ def class_css(classification: Classification) -> str:
     return f"background:{bg}; color:{fg}; border-radius:3px; padding:2px 6px;"
 
 
+MOVE_COLOURS = {MovementKind.UP: "#006100", MovementKind.DOWN: "#9C0006"}
+
+
+def move_tooltip(move: Movement | None, previous_year: int | None) -> str:
+    if previous_year is None:
+        return "Chưa có kết quả năm trước để so sánh."
+    if move is None or move.kind is MovementKind.NONE:
+        return "Năm nay không xếp hạng: không so sánh."
+    before = move.previous
+    if move.kind is MovementKind.NEW or before is None or before.rank is None:
+        return f"Năm {previous_year} không xếp hạng (chưa là thành viên hoặc không gửi phiếu)."
+    if move.kind is MovementKind.GROUP_CHANGED:
+        return f"Năm {previous_year} ở Nhóm {before.group} (hạng {before.rank}): không so sánh."
+    return f"Năm {previous_year}: hạng {before.rank} trong nhóm."
+
+
+def move_sort_key(move: Movement | None) -> tuple[int, int]:
+    """Biggest rise first, then the same, falls, and the rest."""
+    if move is None:
+        return (5, 0)
+    order = {
+        MovementKind.UP: (0, -move.steps),
+        MovementKind.SAME: (1, 0),
+        MovementKind.DOWN: (2, move.steps),
+        MovementKind.NEW: (3, 0),
+        MovementKind.GROUP_CHANGED: (4, 0),
+    }
+    return order.get(move.kind, (5, 0))
+
+
 def _points(value: Decimal | None) -> str:
     return "—" if value is None else format_points(value)
 
@@ -89,11 +122,24 @@ class RankingTableModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[ResultRow] = []
+        self._moves: dict[str, Movement] = {}
+        self._previous_year: int | None = None
 
-    def set_rows(self, rows: list[ResultRow]) -> None:
+    def set_rows(
+        self,
+        rows: list[ResultRow],
+        moves: dict[str, Movement] | None = None,
+        previous_year: int | None = None,
+    ) -> None:
+        """The group's rows; ``moves`` by agency code against ``previous_year``."""
         self.beginResetModel()
         self._rows = list(rows)
+        self._moves = dict(moves or {})
+        self._previous_year = previous_year
         self.endResetModel()
+
+    def movement(self, row: int) -> Movement | None:
+        return self._moves.get(self._rows[row].agency_code)
 
     def row(self, row: int) -> ResultRow:  # type: ignore[override]
         return self._rows[row]
@@ -129,6 +175,8 @@ class RankingTableModel(QAbstractTableModel):
             return None
         r = self._rows[index.row()]
         column = index.column()
+        if column == COL_MOVE:
+            return self._move_data(self._moves.get(r.agency_code), role)
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(r, column)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -151,6 +199,20 @@ class RankingTableModel(QAbstractTableModel):
                 return foreground(r.status)
         if role == ROW_ROLE:
             return r
+        return None
+
+    def _move_data(self, move: Movement | None, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return move.text if move is not None else ""
+        if role == Qt.ItemDataRole.ForegroundRole and move is not None:
+            colour = MOVE_COLOURS.get(move.kind)
+            return QColor(colour) if colour else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return move_tooltip(move, self._previous_year)
+        if role == ROW_ROLE:
+            return None
         return None
 
     @staticmethod
@@ -226,6 +288,9 @@ class RankingTableModel(QAbstractTableModel):
             return (CLASS_ORDER.index(r.classification), *tail)
         if column == COL_STATUS:
             return (STATUS_ORDER.index(r.status), *tail)
+        if column == COL_MOVE:
+            move = self._moves.get(r.agency_code)
+            return (move_sort_key(move), *tail)
         return tail
 
 

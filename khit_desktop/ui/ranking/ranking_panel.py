@@ -23,7 +23,17 @@ from PySide6.QtWidgets import (
 from ...domain.classification import Classification
 from ...domain.dates import format_date
 from ...domain.lateness import LatenessStatus
-from ...services import chart_data, explanations, results, round_decision, rounds, score_grid
+from ...domain.movement import Movement
+from ...services import (
+    chart_data,
+    explanations,
+    history,
+    movement,
+    results,
+    round_decision,
+    rounds,
+    score_grid,
+)
 from ...services.errors import ServiceError
 from ...services.results import ResultRow
 from ..workspace import Workspace
@@ -37,6 +47,7 @@ from .ranking_model import (
     COL_AREA_FIRST,
     COL_CLASS,
     COL_FINAL,
+    COL_MOVE,
     COL_PENALTY,
     COL_PERCENT,
     COL_RANK,
@@ -49,15 +60,16 @@ from .ranking_model import (
 
 COLUMN_WIDTHS = {
     COL_RANK: 40,
-    COL_AGENCY: 178,
-    **{COL_AREA_FIRST + i: 58 for i in range(AREAS)},
-    COL_SELF: 66,
-    COL_APPRAISED: 70,
-    COL_PENALTY: 62,
-    COL_FINAL: 70,
-    COL_PERCENT: 66,
-    COL_CLASS: 112,
-}  # the status column takes the rest (about 185 px at 1230 px: "Trễ ≤ 5 ngày (−100)" fits)
+    COL_AGENCY: 160,
+    **{COL_AREA_FIRST + i: 53 for i in range(AREAS)},
+    COL_SELF: 62,
+    COL_APPRAISED: 68,
+    COL_PENALTY: 56,
+    COL_FINAL: 64,
+    COL_PERCENT: 60,
+    COL_CLASS: 106,
+    COL_MOVE: 82,
+}  # the status column takes the rest (about 150 px at 1230 px: "Trễ ≤ 5 ngày (−100)" fits)
 PROVISIONAL = "tạm tính"
 
 
@@ -71,6 +83,9 @@ class RankingPanel(QWidget):
         self.ws = workspace
         self._all: list[ResultRow] = []
         self._final = False
+        self._moves: dict[str, Movement] = {}
+        self._previous_year: int | None = None
+        self._published = False  # a past year imported from the published results
         self.model = RankingTableModel(self)
         self.proxy = RankingSortProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -187,14 +202,22 @@ class RankingPanel(QWidget):
 
     def reload(self) -> None:
         self._all, self._final = [], False
+        self._moves, self._previous_year = {}, None
+        self._published = False
         error = ""
         if self.ws.year:
             try:
                 self._all = results.ranking(self.ws.db, self.ws.year, as_of=self.ws.today())
+                previous = movement.previous_ranking(self.ws.db, self.ws.year)
+                if previous is not None:
+                    self._previous_year = self.ws.year - 1
+                    self._moves = movement.movements_between(previous, self._all)
             except ServiceError as exc:
                 error = str(exc)
-            states = {r.year: r.state for r in rounds.list_rounds(self.ws.db)}
-            self._final = states.get(self.ws.year) == "finalized"
+            summaries = {r.year: r for r in rounds.list_rounds(self.ws.db)}
+            summary = summaries.get(self.ws.year)
+            self._final = summary is not None and summary.state == "finalized"
+            self._published = summary is not None and summary.kind == "published"
         self._fill_groups()
         self._charts_stale = True
         self._show_group()
@@ -231,7 +254,7 @@ class RankingPanel(QWidget):
     def _show_group(self) -> None:
         group = self.current_group()
         rows = [r for r in self._all if r.group == group]
-        self.model.set_rows(rows)
+        self.model.set_rows(rows, self._moves, self._previous_year)
         self.group_name.setText(rows[0].group_name if rows else "")
         self._update_summary()
         if self.tabs.currentWidget() is self.charts:
@@ -260,7 +283,7 @@ class RankingPanel(QWidget):
 
     def rank_history(self) -> dict[int, RankHistory]:
         """Per group of this year, each agency's rank in every year with results."""
-        return chart_data.rank_history(self.ws.db, self._all, self.ws.year, self.ws.today())
+        return chart_data.rank_history(self.ws.db, self._all, self.ws.year)
 
     def _update_summary(self) -> None:
         self.summary.setToolTip("")
@@ -305,6 +328,9 @@ class RankingPanel(QWidget):
         if not self.ws.year or not self._all:
             self.warnings_title.setText("")
             return
+        if self._published:
+            self._fill_differences()
+            return
         lines = self.warning_lines()
         for text, tip in lines:
             item = QListWidgetItem(text)
@@ -316,6 +342,26 @@ class RankingPanel(QWidget):
             )
         else:
             self.warnings_title.setText(f"<b>Không còn việc dở dang trong kỳ {self.ws.year}.</b>")
+
+    def _fill_differences(self) -> None:
+        """A published year: what the recomputation says differently from the published
+        sheet, instead of a to-do list (the year is closed)."""
+        year = self.ws.year
+        assert year is not None
+        found = history.differences(self.ws.db, year)
+        for d in found:
+            item = QListWidgetItem(d.describe())
+            item.setToolTip(f"Dòng {d.row} của tệp đã công bố")
+            self.warnings.addItem(item)
+        if found:
+            self.warnings_title.setText(
+                f"<b>Kết quả năm {year} nhập từ bản đã công bố; {len(found)} dòng khác khi tính "
+                "lại theo quy tắc:</b>"
+            )
+        else:
+            self.warnings_title.setText(
+                f"<b>Kết quả năm {year} nhập từ bản đã công bố; tính lại khớp hoàn toàn.</b>"
+            )
 
     def warning_lines(self) -> list[tuple[str, str]]:
         """(text, tooltip) of each thing that keeps the round's results provisional."""
@@ -340,7 +386,7 @@ class RankingPanel(QWidget):
                 )
             )
         decision = round_decision.decision_info(self.ws.db, year)
-        if not decision.is_set:
+        if not decision.is_set and not self._published:
             lines.append(
                 (
                     "Chưa ghi số và ngày ký của quyết định công bố: phụ lục in dòng chấm chấm "
