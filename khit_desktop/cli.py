@@ -6,6 +6,7 @@ be used (missing, newer than the program, not a KHIT database).
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Sequence
@@ -62,6 +63,19 @@ def build_parser() -> Parser:
         help="chép cơ quan, nhóm, quy tắc và phiếu của năm này",
     )
     with_db(rnd_cmd.add_parser("list", help="liệt kê các kỳ đánh giá"))
+    decision = with_db(
+        rnd_cmd.add_parser(
+            "decision",
+            help="số, ngày ký, cơ quan ban hành, người ký quyết định công bố kết quả",
+            description="Không có tùy chọn nào ngoài --year: in thông tin đang lưu.",
+        )
+    )
+    decision.add_argument("--year", type=int, required=True, metavar="NĂM")
+    decision.add_argument("--number", metavar="SỐ", help="ví dụ 3456 hoặc 3456/QĐ-UBND")
+    decision.add_argument("--date", metavar="dd/MM/yyyy", help="ngày ký")
+    decision.add_argument("--authority", metavar="CHỨC_DANH", help="cơ quan, chức danh ban hành")
+    decision.add_argument("--signer", metavar="NGƯỜI_KÝ", help="người ký (không in trên phụ lục)")
+    decision.add_argument("--reason", default="", metavar="LÝ_DO", help="bắt buộc khi sửa số, ngày")
 
     receipt = commands.add_parser("receipt", help="tiếp nhận phiếu")
     receipt_cmd = receipt.add_subparsers(
@@ -127,6 +141,27 @@ def _date(text: str, what: str) -> date:
         raise InputRefused(f"{what}: {exc}") from None
 
 
+def _decision(ns: argparse.Namespace, db: Database) -> int:
+    from .exchange.annex_pdf import reference_line
+    from .services import round_decision
+
+    current = round_decision.decision_info(db, ns.year)
+    typed = round_decision.DecisionInfo(
+        current.number if ns.number is None else ns.number,
+        current.day if ns.date is None else (_date(ns.date, "Ngày ký") if ns.date else None),
+        current.authority if ns.authority is None else ns.authority,
+        current.signer if ns.signer is None else ns.signer,
+    )
+    if typed != current:
+        round_decision.set_decision(db, ns.year, typed, reason=ns.reason)
+        print(f"Đã lưu quyết định công bố kết quả năm {ns.year}.", file=sys.stderr)
+    info = round_decision.decision_info(db, ns.year)
+    print(reference_line(info.number, info.day, info.authority))
+    if info.signer:
+        print(f"Người ký: {info.signer}")
+    return EXIT_OK
+
+
 def run(args: Sequence[str] | None = None) -> int:
     ns = build_parser().parse_args(args)
     from .services import catalog, demo, receipt_edits, receipts, results, rounds
@@ -155,6 +190,8 @@ def run(args: Sequence[str] | None = None) -> int:
         if ns.round_command == "create":
             rounds.create_round(db, ns.year, copy_from=ns.copy_from)
             print(f"Đã tạo kỳ đánh giá năm {ns.year}.", file=sys.stderr)
+        elif ns.round_command == "decision":
+            return _decision(ns, db)
         else:
             for r in rounds.list_rounds(db):
                 flag = " (minh họa)" if r.is_demo else ""
