@@ -10,9 +10,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..domain.audit_chain import GENESIS, ChainEvent, event_hash
 from ..store.models import AuditEvent
+from .permissions import Permission, Role, require
+
+_HEAD = "khit.audit_head"  # session.info key: (sequence, hash) of the last event appended
 
 
 def _default_user() -> str:
@@ -24,10 +29,17 @@ def _default_user() -> str:
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting, and on which machine (accounts come with the integrity issue)."""
+    """Who is acting, on which machine, with which role. The window and `khit` build it from
+    the logged-in account; without one (the demo builder, first initialisation, tests of
+    other things) the program acts as the system, which may do everything."""
 
     user: str = field(default_factory=_default_user)
     machine: str = field(default_factory=socket.gethostname)
+    role: Role = Role.SYSTEM
+
+    def require(self, permission: Permission) -> None:
+        """PermissionDenied unless this actor's role allows ``permission``."""
+        require(self.role, permission, self.user)
 
 
 def _plain(value: Any) -> Any:
@@ -64,7 +76,22 @@ def record(
     new: Any = None,
     reason: str = "",
 ) -> AuditEvent:
-    event = AuditEvent(
+    """Append one event to the chain: its sequence follows the last event's, and its hash
+    covers its fields and the last event's hash. The head is read once per transaction
+    (every append of the transaction goes through here) and the unique sequence refuses a
+    fork if two writers ever raced."""
+    head = session.info.get(_HEAD)
+    if head is None:
+        last = session.execute(
+            select(AuditEvent.sequence, AuditEvent.hash)
+            .where(AuditEvent.sequence.is_not(None))
+            .order_by(AuditEvent.sequence.desc())
+            .limit(1)
+        ).first()
+        head = (last.sequence, last.hash) if last is not None else (0, GENESIS)
+    sequence, previous = head[0] + 1, head[1]
+    draft = ChainEvent(
+        sequence=sequence,
         at_utc=now_utc(),
         user=actor.user,
         machine=actor.machine,
@@ -75,6 +102,25 @@ def record(
         old_json=to_json(old),
         new_json=to_json(new),
         reason=reason,
+        prev_hash=previous,
+        hash="",
+    )
+    digest = event_hash(draft)
+    event = AuditEvent(
+        sequence=sequence,
+        prev_hash=previous,
+        hash=digest,
+        at_utc=draft.at_utc,
+        user=draft.user,
+        machine=draft.machine,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        round_year=year,
+        old_json=draft.old_json,
+        new_json=draft.new_json,
+        reason=reason,
     )
     session.add(event)
+    session.info[_HEAD] = (sequence, digest)
     return event

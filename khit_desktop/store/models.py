@@ -77,6 +77,9 @@ class Round(Base):
     signer_title: Mapped[str] = mapped_column(String(120), default="", server_default="")
     signer_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # set when the chair finalises (state "finalized"); a reopening is an audit event
+    finalized_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finalized_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
 
     holidays: Mapped[list[RoundHoliday]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="RoundHoliday.day"
@@ -238,10 +241,14 @@ class ScoreRow(Base):
 
 
 class AuditEvent(Base):
-    """Nhật ký thay đổi: append-only (triggers forbid UPDATE and DELETE on SQLite)."""
+    """Nhật ký thay đổi: append-only (triggers forbid UPDATE and DELETE on SQLite), and a hash
+    chain: ``hash`` covers the fields and ``prev_hash`` (``domain.audit_chain``)."""
 
     __tablename__ = "audit_event"
     id: Mapped[int] = mapped_column(primary_key=True)
+    sequence: Mapped[int | None] = mapped_column(Integer, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
     at_utc: Mapped[datetime] = mapped_column(DateTime)
     user: Mapped[str] = mapped_column(String(120))
     machine: Mapped[str] = mapped_column(String(120))
@@ -413,3 +420,6 @@ class PublishedResult(Base):
     source_row: Mapped[int] = mapped_column(Integer)
     imported_at: Mapped[datetime] = mapped_column(DateTime)
     imported_by: Mapped[str] = mapped_column(String(120))
+
+
+from .models_accounts import AppUser, Comment  # noqa: E402,F401  (same metadata)

@@ -37,6 +37,8 @@ ACTOR = Actor(user="tester", machine="test-machine")
 
 KHIT_TABLES = {
     "agency",
+    "app_user",
+    "comment",
     "alembic_version",
     "audit_event",
     "criterion",
