@@ -168,6 +168,8 @@ class MainWindow(QMainWindow):
             self.ranking.action_export,
         ):
             ranking_menu.addAction(action)
+        ranking_menu.addSeparator()
+        ranking_menu.addAction("Nhập kết quả đã công bố các năm trước…", self.import_history)
         help_menu = bar.addMenu("T&rợ giúp")
         help_menu.addAction("Giới thiệu KHIT Desktop", self._about)
 
@@ -240,6 +242,16 @@ class MainWindow(QMainWindow):
 
         if RulesDialog.edit(self.ws.db, self.ws.year, self):
             self.register.reload()
+
+    def import_history(self) -> None:
+        from .history import import_history
+
+        year = import_history(self.ws, self)
+        if year is not None:
+            self._fill_rounds(self.ws.year)
+            self._refresh_chrome()
+            self.ranking.reload()
+            self.statusBar().showMessage(f"Đã nhập kết quả đã công bố năm {year}.", 10000)
 
     def edit_decision(self) -> None:
         if self.ws.year is None:

@@ -185,3 +185,18 @@ def test_the_missing_decision_is_listed_until_it_is_set(panel, workspace):
     panel.reload()
     texts = [panel.warnings.item(i).text() for i in range(panel.warnings.count())]
     assert not any("quyết định công bố" in t for t in texts)
+
+
+def test_history_import_is_in_the_ranking_menu(qtbot, workspace, settings, monkeypatch):
+    from khit_desktop.ui import history
+    from khit_desktop.ui.main_window import MainWindow
+
+    window = MainWindow(workspace, settings)
+    qtbot.addWidget(window)
+    menus = [a for a in window.menuBar().actions() if a.text().replace("&", "") == "Xếp hạng"]
+    items = menus[0].menu().actions()
+    action = next(a for a in items if a.text().startswith("Nhập kết quả đã công bố"))
+    calls: list[int] = []
+    monkeypatch.setattr(history, "import_history", lambda ws, parent: calls.append(1) or None)
+    action.trigger()
+    assert calls == [1]
