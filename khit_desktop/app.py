@@ -68,11 +68,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .ui.fonts import application_font
     from .ui.main_window import MainWindow
     from .ui.settings import AppSettings
+    from .ui.translation import install_vietnamese
     from .ui.workspace import Workspace
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("KHIT Desktop")
     app.setFont(application_font())
+    install_vietnamese(app)
     with tempfile.TemporaryDirectory(prefix="khit-demo-") as scratch:
         target = (
             Path(scratch) / "khit-minh-hoa.db"

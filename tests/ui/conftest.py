@@ -36,3 +36,11 @@ def settings(tmp_path: Path) -> AppSettings:
 @pytest.fixture
 def workspace(demo_db: Database) -> Workspace:
     return Workspace(demo_db, 2020, True, Actor(user="can-bo-a", machine="may-1"), lambda: TODAY)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def vietnamese_qt(qapp):  # type: ignore[no-untyped-def]
+    """Qt's standard words in Vietnamese, as the program installs them at start."""
+    from khit_desktop.ui.translation import install_vietnamese
+
+    return install_vietnamese(qapp)
