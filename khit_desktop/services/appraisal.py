@@ -16,6 +16,7 @@ from ..store.database import Database
 from ..store.models import CriterionRow, CrossCheck, ScoreRow
 from .audit import Actor, now_utc, record
 from .errors import InputRefused, NotFound
+from .permissions import Permission
 from .receipts import member
 from .rounds import get_round
 from .scores import open_sheet
@@ -58,8 +59,10 @@ def set_appraised_points(
 ) -> None:
     """The appraised points of a leaf; a reason is required (the grid asks when they differ
     from the self-assessed points, and keeps the agency's own points as reason otherwise)."""
+    actor = actor or Actor()
+    actor.require(Permission.EDIT_SCORES)
     with db.session() as s:
-        sheet = open_sheet(s, year, agency_code, actor or Actor())
+        sheet = open_sheet(s, year, agency_code, actor)
         sheet.set_appraised(code, points_value=points, reason=reason, source=source)
 
 
@@ -74,8 +77,10 @@ def restore_appraisal(
     actor: Actor | None = None,
 ) -> None:
     """Put a criterion's appraisal back as it was (undo), audited as a change of its own."""
+    actor = actor or Actor()
+    actor.require(Permission.EDIT_SCORES)
     with db.session() as s:
-        sheet = open_sheet(s, year, agency_code, actor or Actor())
+        sheet = open_sheet(s, year, agency_code, actor)
         sheet.restore_appraised(
             code, state.answer, state.points, state.reason, state.source, why=reason
         )
@@ -86,6 +91,7 @@ def set_done(
 ) -> None:
     """Mark an agency's appraisal finished (or reopen it)."""
     actor = actor or Actor()
+    actor.require(Permission.EDIT_SCORES)
     with db.session() as s:
         rnd = get_round(s, year)
         m = member(s, rnd, agency_code)
@@ -115,8 +121,11 @@ def set_general_value(
     reason: str = "",
     actor: Actor | None = None,
 ) -> None:
+    actor = actor or Actor()
+    # the agency's own figure is part of its form; the appraised one is an appraisal
+    actor.require(Permission.EDIT_SCORES if appraised else Permission.IMPORT_FORMS)
     with db.session() as s:
-        open_sheet(s, year, agency_code, actor or Actor()).set_general(
+        open_sheet(s, year, agency_code, actor).set_general(
             code, value, appraised=appraised, reason=reason
         )
 
@@ -147,6 +156,7 @@ def add_cross_check(
 ) -> int:
     """Record the figure a specialised agency reported for a criterion (Điều 7.2.b)."""
     actor = actor or Actor()
+    actor.require(Permission.EDIT_SCORES)
     source_agency, figure = nfc(source_agency).strip(), nfc(figure).strip()
     if not source_agency or not figure:
         raise InputRefused("Cần ghi cơ quan cung cấp số liệu và số liệu đối chiếu.")

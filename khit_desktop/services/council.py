@@ -12,6 +12,7 @@ from ..store.database import Database
 from ..store.models import CouncilMember, Round
 from .audit import Actor, record
 from .errors import InputRefused, NotFound
+from .permissions import Permission
 from .rounds import ensure_round_open, get_round
 
 BODIES = {"council": "Hội đồng thẩm định", "team": "Tổ giúp việc"}
@@ -80,6 +81,7 @@ def add_member(
     actor: Actor | None = None,
 ) -> int:
     actor = actor or Actor()
+    actor.require(Permission.ROSTER)
     name = nfc(name).strip()
     if role not in ROLES:
         raise InputRefused(f"Vai trò '{role}' không hợp lệ.")
@@ -118,6 +120,7 @@ def add_member(
 
 def remove_member(db: Database, member_id: int, *, actor: Actor | None = None) -> None:
     actor = actor or Actor()
+    actor.require(Permission.ROSTER)
     with db.session() as s:
         member = s.get(CouncilMember, member_id)
         if member is None:

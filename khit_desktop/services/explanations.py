@@ -16,6 +16,7 @@ from ..store.database import Database
 from ..store.models import Agency, CouncilDecision, Explanation, Round
 from .audit import Actor, now_utc, record
 from .errors import InputRefused, NotFound
+from .permissions import Permission
 from .receipts import member
 from .rounds import ensure_round_open, get_round
 from .scores import open_sheet
@@ -56,6 +57,7 @@ def request_explanation(
     actor: Actor | None = None,
 ) -> int:
     actor = actor or Actor()
+    actor.require(Permission.EXPLANATIONS)
     letter_number = nfc(letter_number).strip()
     if not criteria:
         raise InputRefused("Chọn ít nhất một tiêu chí cần giải trình.")
@@ -114,6 +116,7 @@ def record_answer(
     actor: Actor | None = None,
 ) -> None:
     actor = actor or Actor()
+    actor.require(Permission.EXPLANATIONS)
     answer = nfc(answer).strip()
     if not answer:
         raise InputRefused("Cần ghi nội dung giải trình của cơ quan.")
@@ -202,6 +205,7 @@ def record_decision(
     """The council's decision on a disputed criterion sets its appraised score (source
     "Hội đồng"); nothing else may change that score afterwards but another decision."""
     actor = actor or Actor()
+    actor.require(Permission.COUNCIL_DECISIONS)
     decision = nfc(decision).strip()
     if not decision:
         raise InputRefused("Cần ghi nội dung quyết định của Hội đồng.")

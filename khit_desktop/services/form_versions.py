@@ -22,6 +22,7 @@ from ..store.models import CriterionRow, Form, Round, RoundAgency, RoundGroup, S
 from .audit import Actor, record
 from .errors import InputRefused, NotFound
 from .forms import form_tree, save_form
+from .permissions import Permission
 from .rounds import get_round
 
 
@@ -91,6 +92,7 @@ def add_form_version(
     """Store ``tree`` as the next version of ``name``; returns (form id, created). A tree
     identical to the latest version of that name is not stored twice."""
     actor = actor or Actor()
+    actor.require(Permission.MANAGE_CRITERIA)
     name = nfc(name).strip()
     if not name:
         raise InputRefused("Cần đặt tên cho bộ tiêu chí (ví dụ 'Phiếu đánh giá năm 2021').")
@@ -128,6 +130,7 @@ def use_form(
 ) -> None:
     """Make group ``group`` of round ``year`` use form ``form_id``."""
     actor = actor or Actor()
+    actor.require(Permission.MANAGE_CRITERIA)
     with db.session() as s:
         rnd = get_round(s, year)
         if rnd.state == "finalized":
@@ -218,6 +221,8 @@ def import_criteria_file(
 ) -> tuple[int, bool, Any]:
     """Store the criteria set of ``path`` as a new version of ``name`` if it has no errors;
     returns (form id, created, preview)."""
+    actor = actor or Actor()
+    actor.require(Permission.MANAGE_CRITERIA)
     preview = preview_criteria_file(path)
     if preview.errors or preview.tree is None:
         shown = "; ".join(f"{p.ref}: {p.message.rstrip('.')}" for p in preview.errors[:10])

@@ -18,6 +18,7 @@ from ..store.models import AuditEvent, ReceiptRow, Round, RoundAgency
 from .attachments import add_attachment, check_attachment_file
 from .audit import Actor, record
 from .errors import InputRefused, NotFound
+from .permissions import Permission
 from .receipts import (
     ReceiptInput,
     check_duplicate,
@@ -98,6 +99,7 @@ def update_receipt(
 ) -> None:
     """Correct a receipt's channel, dates, number, note or attachment."""
     actor = actor or Actor()
+    actor.require(Permission.RECEIPTS)
     reason = nfc(reason).strip()
     if data.attachment is not None:
         check_attachment_file(data.attachment)
@@ -124,6 +126,7 @@ def invalidate_receipt(
 ) -> None:
     """Mark a receipt invalid (the next valid one then counts); a reason is required."""
     actor = actor or Actor()
+    actor.require(Permission.RECEIPTS)
     reason = nfc(reason).strip()
     if not reason:
         raise InputRefused("Cần ghi lý do khi đánh dấu phiếu không hợp lệ.")
@@ -143,6 +146,7 @@ def set_exempt(
 ) -> None:
     """Mark an agency "không xếp hạng" this round (with a reason), or clear it (None)."""
     actor = actor or Actor()
+    actor.require(Permission.RECEIPTS)
     text = nfc(reason).strip() if reason is not None else None
     if text == "":
         raise InputRefused("Cần ghi lý do không xếp hạng.")

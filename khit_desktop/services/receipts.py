@@ -19,6 +19,7 @@ from ..store.models import Agency, ReceiptRow, Round, RoundAgency
 from .attachments import add_attachment, check_attachment_file
 from .audit import Actor, now_utc, record
 from .errors import InputRefused, NotFound
+from .permissions import Permission
 from .rounds import get_round, rules_of
 
 
@@ -146,6 +147,7 @@ def add_receipt_input(
     today: date | None = None,
 ) -> int:
     actor = actor or Actor()
+    actor.require(Permission.RECEIPTS)
     check_receipt_dates(year, data.sent_date, data.received_date, today or date.today())
     if data.attachment is not None:
         check_attachment_file(data.attachment)

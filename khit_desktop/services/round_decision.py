@@ -13,6 +13,7 @@ from ..domain.dates import format_date
 from ..store.database import Database
 from .audit import Actor, record
 from .errors import InputRefused
+from .permissions import Permission
 from .rounds import ensure_round_open, get_round
 
 DEFAULT_AUTHORITY = "Chủ tịch Ủy ban nhân dân tỉnh Khánh Hòa"
@@ -78,6 +79,7 @@ def set_decision(
     """Store the decision's settings on the round; False when nothing changed. Changing a
     number or date already stored is a correction and needs a reason (it is audited)."""
     actor = actor or Actor()
+    actor.require(Permission.SET_DECISION)
     clean = check_decision(year, info)
     reason = nfc(reason).strip()
     with db.session() as s:

@@ -15,6 +15,7 @@ from ..store.models import Agency, GroupCatalog, Round, RoundAgency, RoundGroup,
 from .audit import Actor, now_utc, record
 from .catalog import is_initialised, latest_form_id
 from .errors import InputRefused, NotFound
+from .permissions import Permission
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -84,6 +85,7 @@ def create_round(
     A copy of a published past year (no forms) takes the latest form, and only the agencies
     that still exist, under their current names. Returns the round's id."""
     actor = actor or Actor()
+    actor.require(Permission.CREATE_ROUND)
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise InputRefused(f"Năm {year} không hợp lệ (từ {MIN_YEAR} đến {MAX_YEAR}).")
     if not is_initialised(db):
@@ -168,6 +170,7 @@ def update_rules(
     """Replace the round's rules (not its group names); a reason is required. Returns False
     when nothing changed."""
     actor = actor or Actor()
+    actor.require(Permission.EDIT_RULES)
     reason = nfc(reason).strip()
     # the same holidays in another order, or typed NFD, are the same rules
     holidays = tuple(

@@ -19,6 +19,7 @@ from .audit import Actor, now_utc, record
 from .errors import InputRefused, NotFound
 from .forms import criterion_ids, form_tree
 from .general_data import uses_general, with_denominator
+from .permissions import Permission
 from .receipts import member
 from .rounds import get_round
 
@@ -353,8 +354,10 @@ def set_self_score(
     claimed: Decimal | None = None,
     actor: Actor | None = None,
 ) -> None:
+    actor = actor or Actor()
+    actor.require(Permission.IMPORT_FORMS)  # the agency's own figures, as on its form
     with db.session() as s:
-        open_sheet(s, year, agency_code, actor or Actor()).set_self(code, answer, claimed)
+        open_sheet(s, year, agency_code, actor).set_self(code, answer, claimed)
 
 
 def set_appraised_score(
@@ -369,7 +372,9 @@ def set_appraised_score(
     source: str = "cross_check",
     actor: Actor | None = None,
 ) -> None:
+    actor = actor or Actor()
+    actor.require(Permission.EDIT_SCORES)
     with db.session() as s:
-        open_sheet(s, year, agency_code, actor or Actor()).set_appraised(
+        open_sheet(s, year, agency_code, actor).set_appraised(
             code, answer=answer, points_value=points_value, reason=reason, source=source
         )

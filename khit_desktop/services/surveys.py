@@ -29,6 +29,7 @@ from .attachments import add_attachment, check_attachment_file
 from .audit import Actor, now_utc, record
 from .errors import InputRefused, NotFound
 from .forms import form_tree
+from .permissions import Permission
 from .receipts import member
 from .rounds import ensure_round_open, get_round
 from .scores import open_sheet
@@ -95,6 +96,7 @@ def plan_survey(
     actor: Actor | None = None,
 ) -> int:
     actor = actor or Actor()
+    actor.require(Permission.SURVEYS)
     with db.session() as s:
         rnd = get_round(s, year)
         ensure_round_open(rnd)
@@ -160,6 +162,7 @@ def record_survey(
 ) -> None:
     """The visit's findings (replacing those recorded before, unless already applied)."""
     actor = actor or Actor()
+    actor.require(Permission.SURVEYS)
     for path in attachments or []:
         check_attachment_file(path)
     if visit_date > (today or date.today()):
@@ -265,6 +268,7 @@ def finding_reason(survey: Survey, finding: SurveyFinding) -> str:
 def apply_finding(db: Database, finding_id: int, *, actor: Actor | None = None) -> None:
     """Confirmed by a clerk: the finding's proposed points become the appraised score."""
     actor = actor or Actor()
+    actor.require(Permission.SURVEYS)
     with db.session() as s:
         finding = s.get(SurveyFinding, finding_id)
         if finding is None:
@@ -310,6 +314,7 @@ def dismiss_finding(
 ) -> None:
     """Not applied, with the reason (e.g. the council decided otherwise)."""
     actor = actor or Actor()
+    actor.require(Permission.SURVEYS)
     reason = nfc(reason).strip()
     if not reason:
         raise InputRefused("Cần ghi lý do không áp dụng kết quả khảo sát.")

@@ -17,6 +17,7 @@ import pytest
 
 import khit_desktop
 from khit_desktop.cli import DEMO_BANNER, main
+from tests.cli.conftest import ADMIN, ADMIN_PASSWORD, CLERK, CLERK_PASSWORD
 
 ROOT = Path(khit_desktop.__file__).resolve().parent.parent
 NUMBER = re.compile(r"^\d+\.\d{2}$")
@@ -374,8 +375,9 @@ def test_missing_database_exits_4_and_names_khit_init(tmp_path: Path, capsys, ar
     assert not path.parent.exists()
 
 
-def test_init_twice_is_refused(tmp_path: Path, capsys, row_counts) -> None:
+def test_init_twice_is_refused(tmp_path: Path, capsys, row_counts, login) -> None:
     path = tmp_path / "khit.db"
+    login(ADMIN, ADMIN_PASSWORD)
     code, _, err = khit(capsys, "init", "--db", path)
     assert code == 0, err
     assert "Đã tạo cơ sở dữ liệu" in err
@@ -395,8 +397,9 @@ def test_init_on_a_demo_database_is_refused(demo_path: Path, capsys, row_counts)
     assert row_counts(demo_path) == before
 
 
-def test_init_without_demo_has_no_round_and_no_banner(tmp_path: Path, capsys) -> None:
+def test_init_without_demo_has_no_round_and_no_banner(tmp_path: Path, capsys, login) -> None:
     path = tmp_path / "khit.db"
+    login(ADMIN, ADMIN_PASSWORD)
     assert khit(capsys, "init", "--db", path)[0] == 0
     code, out, _ = khit(capsys, "round", "list", "--db", path)
     assert (code, out) == (0, "")
@@ -441,11 +444,15 @@ def test_file_that_is_not_a_database_exits_4(tmp_path: Path) -> None:
     assert "Lỗi cơ sở dữ liệu" in done.stderr
 
 
-def test_vietnamese_path_with_spaces(tmp_path: Path, capsys) -> None:
+def test_vietnamese_path_with_spaces(tmp_path: Path, capsys, login, monkeypatch) -> None:
     path = tmp_path / "Tài liệu của Nguyễn Văn A" / "Dữ liệu KHIT.db"
+    login(ADMIN, ADMIN_PASSWORD)
     assert khit(capsys, "init", "--db", path)[0] == 0
     assert path.exists()
     assert khit(capsys, "round", "create", "--db", path, "--year", "2021")[0] == 0
+    monkeypatch.setenv("KHIT_NEW_PASSWORD", CLERK_PASSWORD)
+    assert khit(capsys, "user", "add", CLERK, "--role", "clerk", "--db", path)[0] == 0
+    login(CLERK, CLERK_PASSWORD)  # receipts are the clerk's work
     add = _with(_with(GOOD_ADD, "--year", "2021"), "--sent-date", "15/11/2021")
     add = _with(add, "--received-date", "17/11/2021")
     code, _, err = khit(capsys, *add, "--db", path)

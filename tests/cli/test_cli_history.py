@@ -24,10 +24,9 @@ def khit(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, st
 
 
 @pytest.fixture
-def db_path(tmp_path: Path, capsys) -> Path:
-    path = tmp_path / "khit.db"
-    assert khit(capsys, "init", "--db", path)[0] == 0
-    return path
+def db_path(staffed_path: Path) -> Path:
+    """A new database (``khit init``); the runs log in as a clerk, who imports past years."""
+    return staffed_path
 
 
 def test_import_then_rank_that_year(db_path: Path, tmp_path: Path, capsys, row_counts) -> None:

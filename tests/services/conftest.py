@@ -115,3 +115,12 @@ def counts() -> Callable[[Database], dict[str, int]]:
             }
 
     return count
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap scrypt parameters for tests that make many accounts (the stored hash names its
+    parameters, so verifying works the same way); one test checks the real ones."""
+    from khit_desktop.services import credentials
+
+    monkeypatch.setattr(credentials, "PARAMS", credentials.ScryptParams(n=2**4, r=8, p=1))
