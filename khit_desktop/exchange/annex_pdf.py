@@ -4,6 +4,11 @@ behind a result (Điều 8.1, 8.3, 8.4, the tie rule, the rounded-down percentag
 
 Deterministic: reportlab's invariant mode and a creation date taken from the round (the
 decision date, else 31/12 of the year), so the same data gives the same bytes.
+
+The small print at the end matches the paper to the database: when and by whom the round was
+finalised (Vietnam time) or that it is not yet, every reopening with its reason, and the
+audit trail's head ("Mã đối chiếu nhật ký": the last event's hash, first 16 hex digits, and
+the number of events), which ``khit verify --code`` finds in the trail.
 """
 
 from __future__ import annotations
@@ -11,11 +16,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table
@@ -61,6 +67,7 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     ("Xếp hạng", 20),
 )
 HEADERS = tuple(c[0] for c in COLUMNS)
+SMALL_PRINT_GREY = colors.HexColor("#404040")  # the small print: readable, but clearly apart
 # a note under the name of an agency whose line needs one
 STATUS_NOTES = {
     LatenessStatus.LATE: "gửi phiếu trễ hạn không quá {grace} ngày",
@@ -81,6 +88,50 @@ class AnnexInfo:
     decision_number: str = ""
     decision_date: date | None = None
     authority: str = ""  # who issues it; "" prints the province chairman
+    final: bool = False  # the round is finalised ("đã chốt")
+    published: bool = False  # a past year's published results, imported
+    finalized_at: datetime | None = None  # UTC
+    finalized_by: str = ""
+    reopenings: tuple[tuple[datetime, str], ...] = ()  # (UTC time, reason)
+    journal_code: str = ""  # the audit trail's head hash, first 16 hex digits
+    journal_events: int = 0
+
+
+NOT_FINAL = "Kỳ đánh giá chưa chốt — kết quả tạm tính"
+VIETNAM_OFFSET = timedelta(hours=7)
+
+
+def _vietnam(at_utc: datetime) -> datetime:
+    return at_utc + VIETNAM_OFFSET  # Vietnam keeps UTC+7 all year (no summer time)
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def trail_lines(info: AnnexInfo) -> list[str]:
+    """The small print under the notes: finalisation, reopenings, the trail's head."""
+    if info.published:
+        lines = ["Kết quả đã công bố, nhập vào chương trình từ bảng kết quả của tỉnh."]
+    elif info.final and info.finalized_at is not None:
+        when = _vietnam(info.finalized_at).strftime("%d/%m/%Y %H:%M")
+        lines = [
+            f"Kỳ đánh giá đã chốt lúc {when} (giờ Việt Nam, UTC+7), người chốt: "
+            f"{info.finalized_by}."
+        ]
+    elif info.final:
+        lines = ["Kỳ đánh giá đã chốt."]
+    else:
+        lines = [f"{NOT_FINAL}."]
+    for at, reason in info.reopenings:
+        text = reason.strip()
+        end = "" if text.endswith((".", "!", "?", "…")) else "."
+        lines.append(f"Đã mở lại ngày {_vietnam(at).strftime('%d/%m/%Y')} vì {text}{end}")
+    if info.journal_code:
+        lines.append(
+            f"Mã đối chiếu nhật ký: {info.journal_code} ({_count(info.journal_events)} sự kiện)."
+        )
+    return lines
 
 
 def annex_title(year: int) -> str:
@@ -201,6 +252,16 @@ def annex_story(rows: Sequence[ResultRow], info: AnnexInfo, *, demo: bool = Fals
         items = [para(f"{i}. {text}", note) for i, text in enumerate(notes, start=1)]
         out.append(KeepTogether([para("Ghi chú:", head, bold=True), *items[:1]]))
         out += items[1:]
+        small = ParagraphStyle(
+            "annex-trail",
+            s.table,
+            fontSize=9,
+            leading=11,
+            textColor=SMALL_PRINT_GREY,
+            spaceBefore=0,
+        )
+        trail = [para(line, small) for line in trail_lines(info)]
+        out.append(KeepTogether([Spacer(1, 2 * mm), *trail]))
         return out
 
     return story

@@ -1,4 +1,6 @@
-"""The annex (Phụ lục) of the chairman's decision publishing a year's ranking, as a PDF."""
+"""The annex (Phụ lục) of the chairman's decision publishing a year's ranking, as a PDF, with
+the small print that matches it to the database (finalisation, reopenings, the audit trail's
+head)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,8 @@ from pathlib import Path
 
 from ..store.database import Database
 from .catalog import is_demo
+from .finalise import finalisation
+from .integrity import chain_head
 from .results import ranking
 from .rounds import get_round, rules_of
 
@@ -23,13 +27,23 @@ def write_annex(db: Database, year: int, path: str | os.PathLike[str]) -> Path:
     with db.session() as s:
         rnd = get_round(s, year)
         rules = rules_of(rnd)
-        info = AnnexInfo(
-            year=year,
-            rules=rules,
-            group_names=dict(rules.group_names),
-            decision_number=rnd.decision_number or "",
-            decision_date=rnd.decision_date,
-            authority=rnd.signer_title or "",
-        )
+        decision = (rnd.decision_number or "", rnd.decision_date, rnd.signer_title or "")
+    final = finalisation(db, year)
+    head = chain_head(db)
+    info = AnnexInfo(
+        year=year,
+        rules=rules,
+        group_names=dict(rules.group_names),
+        decision_number=decision[0],
+        decision_date=decision[1],
+        authority=decision[2],
+        final=final.is_final,
+        published=final.published,
+        finalized_at=final.finalized_at,
+        finalized_by=final.finalized_by,
+        reopenings=tuple((r.at, r.reason) for r in final.reopenings),
+        journal_code=head.code,
+        journal_events=head.events,
+    )
     rows = ranking(db, year)
     return write_annex_pdf(rows, info, target, demo=is_demo(db))

@@ -8,7 +8,7 @@ import re
 import shutil
 import unicodedata
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +23,24 @@ from khit_desktop import cli_annex
 from khit_desktop.cli_parser import EXIT_OK, Parser
 from khit_desktop.domain.numbers import format_percent
 from khit_desktop.domain.ranking import RANKING_POLICY_NOTE
+from khit_desktop.domain.rules import RoundRules
 from khit_desktop.exchange import pdf_style
 from khit_desktop.exchange.annex_pdf import (
     ANNEX_LINE,
     HEADERS,
+    NOT_FINAL,
+    AnnexInfo,
     annex_title,
     reference_line,
     section_heading,
+    trail_lines,
 )
+from khit_desktop.services import round_decision
 from khit_desktop.services.annex import write_annex
+from khit_desktop.services.audit import Actor
+from khit_desktop.services.finalise import finalisation, finalise, format_vietnam, reopen
+from khit_desktop.services.integrity import chain_head
+from khit_desktop.services.permissions import Role
 from khit_desktop.services.results import ResultRow, ranking
 from khit_desktop.store.database import Database, open_database
 from khit_desktop.store.models import Round
@@ -267,3 +276,71 @@ def test_cli(db: Database, out: Path, capsys: pytest.CaptureFixture[str]) -> Non
     with pytest.raises(SystemExit) as stop:
         parser.parse_args(["annex", "--year", str(YEAR)])
     assert stop.value.code == 2
+
+
+# -- the small print: finalisation, reopenings, the audit trail's head -------------------------
+
+
+def test_small_print_of_a_round_not_finalised(annex: Path, db: Database) -> None:
+    text = body_text(annex)
+    head = chain_head(db)
+    assert f"{NOT_FINAL}." in text
+    assert f"Mã đối chiếu nhật ký: {head.code} ({head.events:,} sự kiện).".replace(",", ".") in text
+    assert text.endswith(f"({head.events:,} sự kiện).".replace(",", "."))  # at the very end
+
+
+def test_trail_lines_in_vietnam_time() -> None:
+    info = AnnexInfo(
+        year=2020,
+        rules=RoundRules.defaults(2020),
+        group_names={},
+        final=True,
+        finalized_at=datetime(2020, 12, 31, 3, 5),
+        finalized_by="chu-tich",
+        reopenings=((datetime(2021, 1, 4, 20, 0), "Sửa sai điểm của Sở Nội vụ"),),
+        journal_code="0123456789abcdef",
+        journal_events=1672,
+    )
+    assert trail_lines(info) == [
+        "Kỳ đánh giá đã chốt lúc 31/12/2020 10:05 (giờ Việt Nam, UTC+7), người chốt: chu-tich.",
+        "Đã mở lại ngày 05/01/2021 vì Sửa sai điểm của Sở Nội vụ.",
+        "Mã đối chiếu nhật ký: 0123456789abcdef (1.672 sự kiện).",
+    ]
+    published = AnnexInfo(2019, RoundRules.defaults(2019), {}, final=True, published=True)
+    assert trail_lines(published) == [
+        "Kết quả đã công bố, nhập vào chương trình từ bảng kết quả của tỉnh."
+    ]
+
+
+def test_small_print_after_finalising_and_reopening(demo_template: Path, tmp_path: Path) -> None:
+    chair = Actor("chu-tich", "may-hd", Role.CHAIR)
+    database = _copy(demo_template, tmp_path)
+    try:
+        round_decision.set_decision(
+            database, YEAR, round_decision.DecisionInfo("3456", date(2020, 12, 30))
+        )
+        finalise(database, YEAR, actor=chair)
+        info = finalisation(database, YEAR)
+        assert info.finalized_at is not None
+        first = write_annex(database, YEAR, tmp_path / "final.pdf")
+        again = write_annex(database, YEAR, tmp_path / "final-again.pdf")
+        assert first.read_bytes() == again.read_bytes()
+        text = flat(pdf_text(first))
+        assert (
+            f"Kỳ đánh giá đã chốt lúc {format_vietnam(info.finalized_at)} (giờ Việt Nam, "
+            "UTC+7), người chốt: chu-tich." in text
+        )
+        assert (
+            NOT_FINAL not in text and f"Mã đối chiếu nhật ký: {chain_head(database).code}" in text
+        )
+        reason = "Sửa sai điểm tiêu chí 1.8 của Sở Nội vụ theo Kết luận số 12/KL-HĐ"
+        reopen(database, YEAR, reason, actor=Actor("quan-tri", "may-qt", Role.ADMIN))
+        (reopening,) = finalisation(database, YEAR).reopenings
+        day = format_vietnam(reopening.at)[:10]
+        reopened = flat(pdf_text(write_annex(database, YEAR, tmp_path / "reopened.pdf")))
+        assert f"{NOT_FINAL}." in reopened and f"Đã mở lại ngày {day} vì {reason}." in reopened
+        finalise(database, YEAR, actor=chair)
+        later = flat(pdf_text(write_annex(database, YEAR, tmp_path / "later.pdf")))
+        assert "Kỳ đánh giá đã chốt lúc" in later and f"Đã mở lại ngày {day} vì {reason}." in later
+    finally:
+        database.dispose()
