@@ -19,8 +19,10 @@ from ..store.database import Database
 from ..store.models import Form, FormImport, RoundAgency, ScoreRow
 from .attachments import add_attachment, file_sha256
 from .audit import Actor, now_utc, record
+from .backups import automatic_backup
 from .errors import InputRefused, NotFound
 from .forms import form_tree
+from .permissions import Permission
 from .receipts import member
 from .rounds import get_round, rules_of
 from .scores import open_sheet
@@ -123,6 +125,7 @@ def import_filled_form(
     from ..exchange.agency_form_reader import FormRefused, read_filled_form
 
     actor = actor or Actor()
+    actor.require(Permission.IMPORT_FORMS)
     trees: dict[int, FormTree] = {}
 
     def tree_for(identity: Any) -> FormTree:
@@ -306,7 +309,10 @@ def import_paths(
 
     ``progress(done, total, file)`` returning False cancels the rest; ``decide`` answers the
     "replace or cancel" question for an agency imported before (default: ``replace``)."""
+    actor = actor or Actor()
+    actor.require(Permission.IMPORT_FORMS)  # refused as a whole, not file by file
     files = expand(paths)
+    automatic_backup(db, "nhap-phieu")  # a copy from just before the import
     results: list[ImportResult] = []
     for index, file in enumerate(files):
         if progress is not None and not progress(index, len(files), file):

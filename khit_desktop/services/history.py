@@ -48,6 +48,7 @@ from ..store.models import (
     Survey,
 )
 from .audit import Actor, now_utc, record
+from .backups import automatic_backup
 from .catalog import is_demo, is_initialised
 from .errors import InputRefused
 from .history_match import (
@@ -62,6 +63,7 @@ from .history_match import (
     match_rows,
     plan_rows,
 )
+from .permissions import Permission
 from .published_results import PUBLISHED, Difference, published_differences
 from .rounds import MAX_YEAR, MIN_YEAR, apply_rules, get_round
 
@@ -213,10 +215,12 @@ def import_history(
     with ``replace``; an appraised round with data is never touched. Nothing is written when
     anything is refused."""
     actor = actor or Actor()
+    actor.require(Permission.IMPORT_HISTORY)
     _check_year(year)
     if not is_initialised(db):
         raise InputRefused("Cơ sở dữ liệu chưa được khởi tạo: hãy chạy 'khit init' trước.")
     demo = is_demo(db)
+    automatic_backup(db, "nhap-ket-qua")  # a copy from just before the import
     with db.session() as s:
         options, ids, _ = agency_options(s)
         plan = plan_rows(file, match_rows(s, file), choices or {}, options, create_missing)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..paths import migrations_dir
 from .errors import DatabaseError, DatabaseTooNewError, NotAKhitDatabaseError
 from .frozen import install_frozen_form_guard
+from .location import refuse_network_share
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -91,11 +92,15 @@ def open_database(target: str | Path, *, upgrade: bool = True) -> Database:
     """Open (creating if needed) and upgrade the database at ``target``.
 
     An existing database older than the program is first copied with SQLite's backup API;
-    one newer than the program is refused.
+    one newer than the program is refused; a SQLite file on a network share is refused
+    (``store.location``).
     """
     url = database_url(target)
     is_sqlite = url.get_backend_name() == "sqlite"
-    if is_sqlite and url.database:
+    if is_sqlite and url.database and url.database != ":memory:":
+        if "://" not in str(target):
+            refuse_network_share(str(target))  # as typed: a UNC path on Linux is no path
+        refuse_network_share(url.database)
         path = Path(url.database)
         if path.exists() and path.stat().st_size > 0:
             inspect_sqlite_file(path)  # before any pragma writes to a file that is not ours
@@ -241,6 +246,14 @@ def downgrade(db: Database, revision: str) -> None:
     _run_alembic(db, lambda cfg: command.downgrade(cfg, revision))
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this program knows (older ones can be upgraded)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config(None))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
 def _run_alembic(db: Database, step: Any) -> None:
     """Run a migration step in one transaction; on SQLite with foreign keys off during the
     step (SQLite rebuilds a table to alter it, and referencing tables must not block that)
@@ -272,7 +285,8 @@ def _shipped_migrations() -> Path:
 
 
 def backup_sqlite(path: Path, label: str) -> Path:
-    """A consistent copy of a live SQLite file (backup API, never a raw file copy)."""
+    """A consistent copy of a live SQLite file (backup API, never a raw file copy), checked
+    with ``PRAGMA integrity_check``; a copy that fails is removed and the step refused."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.stem}.{label}.{stamp}{path.suffix or '.db'}")
     counter = 1
@@ -284,7 +298,19 @@ def backup_sqlite(path: Path, label: str) -> Path:
     try:
         with dest:
             source.backup(dest)
+        dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
     finally:
         dest.close()
         source.close()
+    check = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        result = check.execute("PRAGMA integrity_check").fetchall()
+    finally:
+        check.close()
+    if result != [("ok",)]:
+        target.unlink(missing_ok=True)
+        raise DatabaseError(
+            f"Bản sao lưu {target.name} không qua được kiểm tra toàn vẹn; đã xóa bản hỏng và "
+            "không thay đổi gì. Hãy chạy 'khit verify' trên cơ sở dữ liệu."
+        )
     return target
