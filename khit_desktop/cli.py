@@ -1,7 +1,7 @@
 """``khit``: the headless command line, a thin shell over the services.
 
 Exit codes: 0 done; 2 wrong usage; 3 input refused (nothing written); 4 the database cannot
-be used (missing, newer than the program, not a KHIT database).
+be used (missing, newer than the program, not a KHIT database); 5 ``khit verify`` found damage.
 """
 
 from __future__ import annotations
@@ -13,17 +13,34 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from . import cli_annex, cli_export, cli_forms, cli_history, cli_notice
+from . import (
+    cli_annex,
+    cli_auth,
+    cli_backup,
+    cli_export,
+    cli_finalise,
+    cli_forms,
+    cli_history,
+    cli_notice,
+    cli_users,
+    cli_verify,
+)
 from .cli_output import print_rank, print_receipts, rank_json, receipts_json
 from .cli_parser import EXIT_DATABASE, EXIT_OK, EXIT_REFUSED, Parser
 from .domain.dates import DateFormatError, parse_date
 from .domain.lateness import Channel
 from .paths import default_database_path
+from .services.audit import Actor
 from .services.errors import InputRefused, ServiceError
 from .store.database import Database, open_database
 from .store.errors import DatabaseError
 
 DEMO_BANNER = "DỮ LIỆU MINH HỌA — không phải kết quả chính thức"
+# Commands that run without logging in: `khit init` (nobody exists yet) and the integrity
+# check `khit verify` (cli_verify: it only reads, and must work when the accounts themselves
+# are in doubt). `khit restore` logs in against the database it replaces when it can
+# (cli_auth.login_for_restore). Every other command logs in first (cli_auth.login).
+NO_LOGIN = frozenset({"init", *cli_verify.COMMANDS})
 
 
 def build_parser() -> Parser:
@@ -31,12 +48,12 @@ def build_parser() -> Parser:
         prog="khit",
         description="KHIT — thẩm định, xếp hạng mức độ ứng dụng CNTT (dòng lệnh).",
         epilog="Mã thoát: 0 xong; 2 sai cách dùng; 3 dữ liệu nhập bị từ chối (không ghi gì); "
-        "4 không dùng được cơ sở dữ liệu.",
+        "4 không dùng được cơ sở dữ liệu; 5 kiểm tra toàn vẹn (verify) phát hiện hỏng.",
     )
     commands = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=Parser)
     commands.required = True
 
-    def with_db(p: Parser) -> Parser:
+    def db_option(p: Parser) -> Parser:
         p.add_argument(
             "--db",
             metavar="TỆP",
@@ -44,11 +61,38 @@ def build_parser() -> Parser:
         )
         return p
 
-    init = with_db(commands.add_parser("init", help="tạo cơ sở dữ liệu mới"))
+    def with_db(p: Parser) -> Parser:
+        """--db and the login (--user) of a command that works on a database."""
+        db_option(p)
+        cli_auth.add_login_option(p)
+        return p
+
+    init = db_option(
+        commands.add_parser(
+            "init",
+            help="tạo cơ sở dữ liệu mới và tài khoản quản trị đầu tiên",
+            description="Mật khẩu của tài khoản quản trị lấy từ biến môi trường KHIT_PASSWORD "
+            "hoặc được hỏi hai lần. Với một cơ sở dữ liệu đã có nhưng chưa có tài khoản nào, "
+            "lệnh chỉ tạo tài khoản quản trị.",
+        )
+    )
     init.add_argument(
         "--demo",
         action="store_true",
-        help="kèm kỳ đánh giá minh họa năm 2020 (và kết quả đã công bố năm 2019)",
+        help="kèm kỳ đánh giá minh họa năm 2020 (và kết quả đã công bố năm 2019); cơ sở dữ "
+        "liệu minh họa tự đăng nhập, không có tài khoản",
+    )
+    init.add_argument(
+        "--admin",
+        default=cli_auth.DEFAULT_ADMIN,
+        metavar="TÊN",
+        help=f"tên đăng nhập của quản trị (mặc định: {cli_auth.DEFAULT_ADMIN})",
+    )
+    init.add_argument(
+        "--admin-name",
+        default=cli_auth.DEFAULT_ADMIN_NAME,
+        metavar="HỌ_TÊN",
+        help=f"họ và tên của quản trị (mặc định: {cli_auth.DEFAULT_ADMIN_NAME})",
     )
 
     rnd = commands.add_parser("round", help="kỳ đánh giá")
@@ -76,6 +120,7 @@ def build_parser() -> Parser:
     decision.add_argument("--authority", metavar="CHỨC_DANH", help="cơ quan, chức danh ban hành")
     decision.add_argument("--signer", metavar="NGƯỜI_KÝ", help="người ký (không in trên phụ lục)")
     decision.add_argument("--reason", default="", metavar="LÝ_DO", help="bắt buộc khi sửa số, ngày")
+    cli_finalise.add_commands(rnd_cmd, with_db)
 
     receipt = commands.add_parser("receipt", help="tiếp nhận phiếu")
     receipt_cmd = receipt.add_subparsers(
@@ -114,6 +159,9 @@ def build_parser() -> Parser:
     cli_annex.add_commands(commands, with_db)
     cli_export.add_commands(commands, with_db)
     cli_history.add_commands(commands, with_db)
+    cli_users.add_commands(commands, with_db)
+    cli_backup.add_commands(commands, with_db)
+    cli_verify.add_commands(commands, db_option)  # no login: no --user
 
     rank = with_db(commands.add_parser("rank", help="kết quả xếp loại, xếp hạng của một năm"))
     rank.add_argument("--year", type=int, required=True, metavar="NĂM")
@@ -141,7 +189,7 @@ def _date(text: str, what: str) -> date:
         raise InputRefused(f"{what}: {exc}") from None
 
 
-def _decision(ns: argparse.Namespace, db: Database) -> int:
+def _decision(ns: argparse.Namespace, db: Database, actor: Actor) -> int:
     from .exchange.annex_pdf import reference_line
     from .services import round_decision
 
@@ -153,7 +201,7 @@ def _decision(ns: argparse.Namespace, db: Database) -> int:
         current.signer if ns.signer is None else ns.signer,
     )
     if typed != current:
-        round_decision.set_decision(db, ns.year, typed, reason=ns.reason)
+        round_decision.set_decision(db, ns.year, typed, reason=ns.reason, actor=actor)
         print(f"Đã lưu quyết định công bố kết quả năm {ns.year}.", file=sys.stderr)
     info = round_decision.decision_info(db, ns.year)
     print(reference_line(info.number, info.day, info.authority))
@@ -162,36 +210,69 @@ def _decision(ns: argparse.Namespace, db: Database) -> int:
     return EXIT_OK
 
 
+def _init(ns: argparse.Namespace) -> int:
+    """A new database with its first administrator (or a demo database, which has no
+    accounts); on a database from before accounts, only the administrator."""
+    from .services import accounts, catalog, demo
+
+    target = _db_path(ns.db)
+    if "://" in str(target) or (Path(target).exists() and Path(target).stat().st_size):
+        db = open_database(target)
+        if catalog.is_initialised(db):
+            if ns.demo or catalog.is_demo(db) or accounts.has_users(db):
+                raise InputRefused(f"Cơ sở dữ liệu {target} đã có; không khởi tạo lại.")
+            password = cli_auth.read_new_password(ns.admin, cli_auth.ENV_PASSWORD)
+            admin = accounts.create_first_admin(db, ns.admin, ns.admin_name, password)
+            print(
+                f"Cơ sở dữ liệu {db.display_name} đã có; đã tạo tài khoản quản trị '{admin.user}'.",
+                file=sys.stderr,
+            )
+            return EXIT_OK
+    # the password is asked (and checked) before anything is written
+    password = "" if ns.demo else cli_auth.read_new_password(ns.admin, cli_auth.ENV_PASSWORD)
+    db = open_database(target)
+    if ns.demo:
+        demo.build_demo(db)
+        note = " kèm dữ liệu minh họa năm 2020 (và năm 2019 đã công bố)"
+    else:
+        catalog.initialise(db)
+        admin = accounts.create_first_admin(db, ns.admin, ns.admin_name, password)
+        note = f" và tài khoản quản trị '{admin.user}'"
+    print(f"Đã tạo cơ sở dữ liệu {db.display_name}{note}.", file=sys.stderr)
+    return EXIT_OK
+
+
 def run(args: Sequence[str] | None = None) -> int:
     ns = build_parser().parse_args(args)
-    from .services import catalog, demo, receipt_edits, receipts, results, rounds
+    from .services import catalog, receipt_edits, receipts, results, rounds
 
     if ns.command == "init":
-        target = _db_path(ns.db)
-        if "://" not in str(target) and Path(target).exists() and Path(target).stat().st_size:
-            db = open_database(target)
-            if catalog.is_initialised(db):
-                raise InputRefused(f"Cơ sở dữ liệu {target} đã có; không khởi tạo lại.")
-        db = open_database(target)
-        if ns.demo:
-            demo.build_demo(db)
-        else:
-            catalog.initialise(db)
-        note = " kèm dữ liệu minh họa năm 2020 (và năm 2019 đã công bố)" if ns.demo else ""
-        print(f"Đã tạo cơ sở dữ liệu {db.display_name}{note}.", file=sys.stderr)
-        return EXIT_OK
+        return _init(ns)
+    if ns.command in cli_backup.WITHOUT_DB:  # restore: the database may be missing, damaged
+        actor = cli_auth.login_for_restore(ns, lambda: _open_existing(ns.db))
+        return cli_backup.run(ns, None, actor)
 
     db = _open_existing(ns.db)
+    if ns.command in cli_verify.COMMANDS:  # in NO_LOGIN
+        return cli_verify.run(ns, db)
     demo_data = catalog.is_demo(db)
+    actor = cli_auth.login(ns, db, demo=demo_data)
     listing = ns.command in {"rank", "receipts"} or getattr(ns, "round_command", "") == "list"
     if demo_data and listing:
         print(DEMO_BANNER, file=sys.stderr)
+        print(cli_auth.DEMO_LOGIN, file=sys.stderr)
+    if ns.command in cli_users.COMMANDS:
+        return cli_users.run(ns, db, actor)
+    if ns.command in cli_backup.COMMANDS:
+        return cli_backup.run(ns, db, actor)
     if ns.command == "round":
         if ns.round_command == "create":
-            rounds.create_round(db, ns.year, copy_from=ns.copy_from)
+            rounds.create_round(db, ns.year, copy_from=ns.copy_from, actor=actor)
             print(f"Đã tạo kỳ đánh giá năm {ns.year}.", file=sys.stderr)
         elif ns.round_command == "decision":
-            return _decision(ns, db)
+            return _decision(ns, db, actor)
+        elif ns.round_command in cli_finalise.COMMANDS:
+            return cli_finalise.run(ns, db, actor)
         else:
             for r in rounds.list_rounds(db):
                 flag = " (minh họa)" if r.is_demo else ""
@@ -210,14 +291,15 @@ def run(args: Sequence[str] | None = None) -> int:
                 received_date=received,
                 doc_number=ns.doc_number,
                 note=ns.note,
+                actor=actor,
             )
             print(f"Đã ghi nhận phiếu (số {rid}).", file=sys.stderr)
         else:
-            receipt_edits.invalidate_receipt(db, ns.id, ns.reason)
+            receipt_edits.invalidate_receipt(db, ns.id, ns.reason, actor=actor)
             print(f"Đã đánh dấu lần tiếp nhận số {ns.id} không hợp lệ.", file=sys.stderr)
         return EXIT_OK
     if ns.command in ("criteria", "forms"):
-        return cli_forms.run(ns, db)
+        return cli_forms.run(ns, db, actor)
     if ns.command in cli_notice.COMMANDS:
         return cli_notice.run(ns, db)
     if ns.command in cli_annex.COMMANDS:
@@ -225,7 +307,7 @@ def run(args: Sequence[str] | None = None) -> int:
     if ns.command in cli_export.COMMANDS:
         return cli_export.run(ns, db)
     if ns.command in cli_history.COMMANDS:
-        return cli_history.run(ns, db)
+        return cli_history.run(ns, db, actor)
     if ns.command == "receipts":
         lines = receipts.register(db, ns.year, as_of=date.today())
         if ns.json:

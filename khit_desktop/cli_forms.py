@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .cli_parser import EXIT_OK, EXIT_REFUSED, Parser
+from .services.audit import Actor
 from .store.database import Database
 
 
@@ -49,7 +50,7 @@ def add_commands(commands: Any, with_db: Any) -> None:
     fimp.add_argument("paths", nargs="+", metavar="TỆP_HOẶC_THƯ_MỤC")
 
 
-def run(ns: Any, db: Database) -> int:
+def run(ns: Any, db: Database, actor: Actor) -> int:
     from .services import form_exchange, form_versions
 
     if ns.command == "criteria":
@@ -71,7 +72,7 @@ def run(ns: Any, db: Database) -> int:
 
                 raise InputRefused("Cần --name: tên của bộ tiêu chí (ví dụ 'Phiếu năm 2021').")
             form_id, created, preview = form_versions.import_criteria_file(
-                db, path, name=ns.name, year=ns.year
+                db, path, name=ns.name, year=ns.year, actor=actor
             )
             for problem in preview.warnings:
                 print(f"Lưu ý {problem.ref}: {problem.message}", file=sys.stderr)
@@ -82,7 +83,7 @@ def run(ns: Any, db: Database) -> int:
             out = form_versions.export_criteria_file(db, ns.form, Path(ns.out))
             print(f"Đã xuất {out}.", file=sys.stderr)
         elif ns.criteria_command == "use":
-            form_versions.use_form(db, ns.year, ns.group, ns.form)
+            form_versions.use_form(db, ns.year, ns.group, ns.form, actor=actor)
             print(f"Nhóm {ns.group} năm {ns.year} dùng bộ tiêu chí số {ns.form}.", file=sys.stderr)
         else:
             for f in form_versions.list_forms(db):
@@ -103,7 +104,7 @@ def run(ns: Any, db: Database) -> int:
         print(f"Đã xuất {len(paths)} phiếu trắng.", file=sys.stderr)
         return EXIT_OK
     results = form_exchange.import_paths(
-        db, ns.year, [Path(p) for p in ns.paths], replace=ns.replace
+        db, ns.year, [Path(p) for p in ns.paths], replace=ns.replace, actor=actor
     )
     text = form_exchange.summary_text(results, ns.year, date.today())
     if ns.summary:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .cli_parser import EXIT_OK, Parser
+from .services.audit import Actor
 from .store.database import Database
 
 COMMANDS = ("history",)
@@ -37,11 +38,13 @@ def add_commands(commands: Any, with_db: Any) -> None:
     )
 
 
-def run(ns: Any, db: Database) -> int:
+def run(ns: Any, db: Database, actor: Actor) -> int:
     from .services.history import import_history, read_history
 
     book = read_history(Path(ns.file))
-    report = import_history(db, ns.year, book, create_missing=ns.create_missing, replace=ns.replace)
+    report = import_history(
+        db, ns.year, book, create_missing=ns.create_missing, replace=ns.replace, actor=actor
+    )
     verb = "Đã thay" if report.replaced else "Đã nhập"
     print(
         f"{verb} kết quả đã công bố năm {report.year} từ tệp '{report.file_name}'.",

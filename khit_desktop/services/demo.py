@@ -12,6 +12,7 @@ earliest counts), an exempt unit (Không xếp hạng), two agencies tied, one e
 from __future__ import annotations
 
 import random
+import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -414,14 +415,15 @@ def _template_key() -> str:
 
     here = Path(__file__).parent
     digest = hashlib.sha256(f"{__version__}|{SCHEMA_HEAD}".encode())
-    for path in (
+    sources = (
         Path(__file__),
         here / "demo_history.py",
         here / "history.py",
         here.parent / "exchange" / "history_sheet_write.py",
-        resources_dir() / SEED_AGENCIES_FILE,
-        resources_dir() / SAMPLE_FORM_FILE,
-    ):
+    )
+    # a frozen build (the installer) carries byte code only: its version names its code
+    code = () if getattr(sys, "frozen", False) else sources
+    for path in (*code, resources_dir() / SEED_AGENCIES_FILE, resources_dir() / SAMPLE_FORM_FILE):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

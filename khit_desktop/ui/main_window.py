@@ -20,6 +20,9 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..services import rounds
+from ..services.permissions import Role
+from ..store.lock import DatabaseLock
+from .messages import show_refusal
 from .ranking.ranking_panel import RankingPanel
 from .receipts.register_panel import RegisterPanel
 from .scoring.scoring_panel import ScoringPanel
@@ -41,9 +44,13 @@ def window_title(database: str, year: int | None, demo: bool) -> str:
 class MainWindow(QMainWindow):
     """Composed of panels; each panel gets the workspace, nothing global."""
 
-    def __init__(self, workspace: Workspace, settings: AppSettings) -> None:
+    def __init__(
+        self, workspace: Workspace, settings: AppSettings, *, lock: DatabaseLock | None = None
+    ) -> None:
         super().__init__()
         self.ws, self.settings = workspace, settings
+        self.lock = lock  # the window's lock of its database file (restore needs it)
+        self.reopen_requested = False  # set after a restore: the caller reopens the file
         self.setMinimumSize(960, 600)
         central = QWidget(self)
         outer = QVBoxLayout(central)
@@ -121,6 +128,13 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&Tệp")
+        file_menu.addAction("Sao lưu ngay…", self.backup_now)
+        file_menu.addAction("Phục hồi từ bản sao lưu…", self.restore_backup)
+        file_menu.addSeparator()
+        file_menu.addAction("Đổi mật khẩu…", self.change_password)
+        self.action_users = file_menu.addAction("Tài khoản người dùng…", self.manage_users)
+        self.action_users.setEnabled(self.ws.actor.role in (Role.ADMIN, Role.DEMO))
+        file_menu.addSeparator()
         quit_action = file_menu.addAction("Thoát")
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
@@ -131,6 +145,9 @@ class MainWindow(QMainWindow):
         self.action_decision = round_menu.addAction(
             "Quyết định công bố kết quả…", self.edit_decision
         )
+        round_menu.addSeparator()
+        self.action_finalise = round_menu.addAction("Chốt kỳ đánh giá…", self.finalise_round)
+        self.action_reopen = round_menu.addAction("Mở lại kỳ đã chốt…", self.reopen_round)
         receipt_menu = bar.addMenu("Tiếp &nhận")
         for action in (
             self.register.action_new,
@@ -170,7 +187,15 @@ class MainWindow(QMainWindow):
             ranking_menu.addAction(action)
         ranking_menu.addSeparator()
         ranking_menu.addAction("Nhập kết quả đã công bố các năm trước…", self.import_history)
+        history_action = QAction("Lịch sử thay đổi của cơ quan…", self)
+        history_action.setShortcut(QKeySequence("Ctrl+H"))
+        history_action.triggered.connect(self.show_history)
+        self.addAction(history_action)
+        for menu in (receipt_menu, scoring_menu):
+            menu.addSeparator()
+            menu.addAction(history_action)
         help_menu = bar.addMenu("T&rợ giúp")
+        help_menu.addAction("Kiểm tra toàn vẹn dữ liệu…", self.check_integrity)
         help_menu.addAction("Giới thiệu KHIT Desktop", self._about)
 
     def _fill_rounds(self, select: int | None) -> None:
@@ -215,13 +240,13 @@ class MainWindow(QMainWindow):
         has_round = self.ws.year is not None
         self.rules_button.setEnabled(has_round)
         self.action_decision.setEnabled(has_round)
+        self.action_finalise.setEnabled(has_round)
+        self.action_reopen.setEnabled(has_round)
         state = ""
         for summary in rounds.list_rounds(self.ws.db):
             if summary.year == self.ws.year:
                 state = STATE_LABELS.get(summary.state, summary.state)
-        parts = [f"Người dùng: {self.ws.actor.user}"]
-        if self.ws.demo:
-            parts[0] += " (minh họa)"
+        parts = [f"Người dùng: {self.ws.actor.user} ({self.ws.actor.role.label})"]
         if has_round:
             parts.append(f"Năm {self.ws.year}: {state}")
         parts.append(database)
@@ -242,6 +267,73 @@ class MainWindow(QMainWindow):
 
         if RulesDialog.edit(self.ws.db, self.ws.year, self):
             self.register.reload()
+
+    # -- integrity: backups, accounts, finalising, history ----------------------------------
+
+    def backup_now(self) -> None:
+        from .backups import backup_now
+
+        written = backup_now(self.ws, self)
+        if written is not None:
+            self.statusBar().showMessage(f"Đã sao lưu vào {written}", 10000)
+
+    def restore_backup(self) -> None:
+        from .backups import restore_from_backup
+
+        if restore_from_backup(self.ws, self, self.lock) is not None:
+            self.reopen_requested = True  # the file changed under the window: open it anew
+            self.close()
+
+    def change_password(self) -> None:
+        if self.ws.demo:
+            show_refusal(self, "Người dùng minh họa không có mật khẩu.")
+            return
+        from .accounts.login_dialogs import ChangePasswordDialog
+
+        if ChangePasswordDialog(self.ws.db, self.ws.actor.user, self).exec():
+            self.statusBar().showMessage("Đã đổi mật khẩu.", 10000)
+
+    def manage_users(self) -> None:
+        from .accounts.users_dialog import UsersDialog
+
+        UsersDialog.show_for(self.ws, self)
+
+    def finalise_round(self) -> None:
+        from .rounds.finalise_dialog import finalise_round
+
+        if finalise_round(self.ws, self):
+            self._after_state_change()
+
+    def reopen_round(self) -> None:
+        from .rounds.finalise_dialog import reopen_round
+
+        if reopen_round(self.ws, self):
+            self._after_state_change()
+
+    def _after_state_change(self) -> None:
+        self._fill_rounds(self.ws.year)
+        self._round_chosen()
+
+    def current_agency(self) -> str | None:
+        """The agency chosen on the screen in front (register or scoring)."""
+        if self.stack.currentWidget() is self.scoring:
+            return self.scoring.agency_code
+        line = self.register.current_line()
+        return line.agency_code if line is not None else None
+
+    def show_history(self) -> None:
+        code = self.current_agency()
+        if self.ws.year is None or code is None:
+            show_refusal(self, "Chọn một cơ quan trong Tiếp nhận hoặc Chấm điểm trước.")
+            return
+        from .integrity.history_dialog import show_history
+
+        show_history(self.ws, self, code)
+
+    def check_integrity(self) -> None:
+        from .integrity.verify_on_open import show_integrity_check
+
+        show_integrity_check(self.ws.db, self)
 
     def import_history(self) -> None:
         from .history import import_history
