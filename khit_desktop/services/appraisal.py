@@ -18,7 +18,7 @@ from .audit import Actor, now_utc, record
 from .errors import InputRefused, NotFound
 from .permissions import Permission
 from .receipts import member
-from .rounds import get_round
+from .rounds import ensure_round_open, get_round
 from .scores import open_sheet
 
 
@@ -94,6 +94,7 @@ def set_done(
     actor.require(Permission.EDIT_SCORES)
     with db.session() as s:
         rnd = get_round(s, year)
+        ensure_round_open(rnd)
         m = member(s, rnd, agency_code)
         if m.appraisal_done == done:
             return
@@ -162,6 +163,7 @@ def add_cross_check(
         raise InputRefused("Cần ghi cơ quan cung cấp số liệu và số liệu đối chiếu.")
     with db.session() as s:
         rnd = get_round(s, year)
+        ensure_round_open(rnd)
         m = member(s, rnd, agency_code)
         criterion = s.scalar(
             select(CriterionRow).where(

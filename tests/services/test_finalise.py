@@ -17,11 +17,13 @@ from sqlalchemy import select
 from khit_desktop.domain.lateness import Channel
 from khit_desktop.services import (
     appraisal,
+    comments,
     explanations,
     receipt_edits,
     receipts,
     round_decision,
     rounds,
+    scores,
     surveys,
 )
 from khit_desktop.services.audit import Actor
@@ -203,6 +205,14 @@ def _finalised_round_attempts(db: Database) -> dict[str, Callable[[], Any]]:
             letter_date=date(2020, 12, 1),
             actor=CLERK,
         ),
+        "appraisal.done": lambda: appraisal.set_done(db, YEAR, "SNV", True, actor=CLERK),
+        "cross_check.add": lambda: appraisal.add_cross_check(
+            db, YEAR, "SNV", "1.8", source_agency="Sở Nội vụ", figure="300", actor=CLERK
+        ),
+        "score.self": lambda: scores.set_self_score(
+            db, YEAR, "SNV", "1.3", answer={"yes": True}, actor=CLERK
+        ),
+        "comment.add": lambda: comments.add_comment(db, YEAR, "SNV", "Ý kiến", actor=CHAIR),
         "round.decision": lambda: round_decision.set_decision(
             db,
             YEAR,
@@ -222,7 +232,7 @@ def test_after_finalising_every_change_is_refused(demo_db: Database) -> None:
         with pytest.raises(InputRefused, match="đã chốt"):
             attempt()
         refused.append(name)
-    assert len(refused) == 11
+    assert len(refused) == 15
     assert db_state(demo_db) == before
     with demo_db.session() as s:
         assert s.scalar(select(Round.state).where(Round.year == YEAR)) == "finalized"
