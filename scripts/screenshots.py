@@ -52,7 +52,9 @@ def main(out: Path) -> None:
     app.setFont(application_font())
     db = open_for_window(Path(tempfile.mkdtemp()) / "Dữ liệu minh họa" / "khit.db", True)
     today = date(2020, 12, 1)
-    ws = Workspace(db, 2020, catalog.is_demo(db), today=lambda: today)
+    from khit_desktop.services.accounts import demo_actor
+
+    ws = Workspace(db, 2020, catalog.is_demo(db), demo_actor(), today=lambda: today)
     window = MainWindow(ws, AppSettings())
     window.resize(1366, 740)
     window.show()
