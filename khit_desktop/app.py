@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import tempfile
@@ -10,12 +11,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .paths import default_database_path
+from . import crash
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from .services.audit import Actor
     from .store.database import Database
+    from .ui.welcome import StartChoice
+
+log = logging.getLogger(__name__)
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -62,11 +67,30 @@ def configure_qt() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    crash.install()  # from here on no error goes unreported (stderr until the window's box)
+    try:
+        app = _application()
+        crash.start_logging("KHIT Desktop")
+        code = _start(app, args)
+    except Exception:  # reported (logged, a message box): the program ends, never silently
+        crash.report_current()
+        code = 1
+    finally:
+        crash.uninstall()
+    log.info("KHIT Desktop kết thúc, mã thoát %d", code)
+    crash.stop_logging()
+    return code
+
+
+def _application() -> QApplication:
+    """The QApplication, dressed: name, font, icon, Qt's words in Vietnamese, the message
+    box for unexpected errors."""
     configure_qt()
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from .paths import resources_dir
+    from .ui.crash_dialog import install_for_window
     from .ui.fonts import application_font
     from .ui.translation import install_vietnamese
 
@@ -76,24 +100,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setFont(application_font())
     app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "khit-256.png")))
     install_vietnamese(app)
+    install_for_window(app)
+    return app
+
+
+def _start(app: QApplication, args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="khit-demo-") as scratch:
-        target = (
-            Path(scratch) / "khit-minh-hoa.db"
-            if args.demo
-            else Path(args.db)
-            if args.db
-            else default_database_path()
-        )
-        code = 0
+        choice = choose_start(args, Path(scratch) / "khit-minh-hoa.db")
+        if choice is None:
+            return 0
+        actor = choice.actor  # the administrator made at the first run: no login right after
         while True:  # once more after a restore from a backup: the same file, reopened
-            code, reopen = run_window(app, target, args.demo)
+            code, reopen = run_window(app, choice.target, choice.demo, actor=actor)
             if not reopen:
                 return code
+            actor = None
 
 
-def run_window(app: QApplication, target: Path, demo: bool) -> tuple[int, bool]:
+def choose_start(args: argparse.Namespace, demo_target: Path) -> StartChoice | None:
+    """What the window opens: --demo, --db, the database of an earlier start, or — at the
+    first run, when there is none yet — what the welcome says (None: the user quit)."""
+    from .ui.welcome import StartChoice, database_to_open, first_run
+
+    if args.demo:
+        return StartChoice(demo_target, True)
+    if args.db:
+        return StartChoice(Path(args.db), False)
+    from .ui.settings import AppSettings
+
+    settings = AppSettings()
+    target, missing = database_to_open(settings)
+    if missing is None and target.exists():
+        return StartChoice(target, False)
+    log.info("Lần chạy đầu (chưa có cơ sở dữ liệu %s): màn hình chào mừng", missing or target)
+    return first_run(settings, target, demo_target, missing=missing)
+
+
+def run_window(
+    app: QApplication, target: Path, demo: bool, *, actor: Actor | None = None
+) -> tuple[int, bool]:
     """Lock, open, check, log in, back up, show the window until it closes. Returns the exit
-    code and whether the window asked to reopen the database (after a restore)."""
+    code and whether the window asked to reopen the database (after a restore). ``actor``:
+    already logged in (the administrator the first run has just made)."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QMessageBox
 
@@ -110,12 +158,14 @@ def run_window(app: QApplication, target: Path, demo: bool) -> tuple[int, bool]:
     try:
         lock = acquire_window_lock(target)
     except DatabaseError as exc:
+        log.info("Từ chối mở %s: %s", target, exc)
         QMessageBox.critical(None, "KHIT Desktop", str(exc))
         return 4, False
     try:
         try:
             db = open_for_window(target, demo)
         except (DatabaseError, ServiceError) as exc:
+            log.info("Không mở được %s: %s", target, exc)
             QMessageBox.critical(
                 None, "KHIT Desktop", f"Không mở được cơ sở dữ liệu {target}.\n{exc}"
             )
@@ -123,9 +173,12 @@ def run_window(app: QApplication, target: Path, demo: bool) -> tuple[int, bool]:
         try:
             is_demo = catalog.is_demo(db)
             check_on_open(db, None)  # a loud warning when the data was changed outside
-            actor = login_for_window(db, is_demo)
+            log.info("Đã mở cơ sở dữ liệu %s%s", db.display_name, " (minh họa)" if is_demo else "")
+            actor = actor or login_for_window(db, is_demo)
             if actor is None:
+                log.info("Không đăng nhập; đóng chương trình")
                 return 0, False
+            log.info("Người dùng %s (%s) đăng nhập", actor.user, actor.role.label)
             settings = AppSettings()
             workspace = Workspace(db, settings.last_year(db.display_name), is_demo, actor)
             backup_on_open(workspace, None)

@@ -1,7 +1,8 @@
 """``khit``: the headless command line, a thin shell over the services.
 
-Exit codes: 0 done; 2 wrong usage; 3 input refused (nothing written); 4 the database cannot
-be used (missing, newer than the program, not a KHIT database); 5 ``khit verify`` found damage.
+Exit codes: 0 done; 1 unexpected error (logged to the data folder's khit.log); 2 wrong usage;
+3 input refused (nothing written); 4 the database cannot be used (missing, newer than the
+program, not a KHIT database); 5 ``khit verify`` found damage.
 """
 
 from __future__ import annotations
@@ -22,18 +23,20 @@ from . import (
     cli_forms,
     cli_history,
     cli_notice,
+    cli_overview,
+    cli_server,
     cli_users,
     cli_verify,
 )
 from .cli_output import print_rank, print_receipts, rank_json, receipts_json
-from .cli_parser import EXIT_DATABASE, EXIT_OK, EXIT_REFUSED, Parser
+from .cli_parser import EXIT_DATABASE, EXIT_OK, EXIT_REFUSED, EXIT_UNEXPECTED, Parser
 from .domain.dates import DateFormatError, parse_date
 from .domain.lateness import Channel
-from .paths import default_database_path
 from .services.audit import Actor
 from .services.errors import InputRefused, ServiceError
 from .store.database import Database, open_database
-from .store.errors import DatabaseError
+from .store.errors import DatabaseError, ReadOnlyDatabaseError
+from .store.target import ENV_DATABASE_URL, database_target
 
 DEMO_BANNER = "DỮ LIỆU MINH HỌA — không phải kết quả chính thức"
 # Commands that run without logging in: `khit init` (nobody exists yet) and the integrity
@@ -47,7 +50,8 @@ def build_parser() -> Parser:
     parser = Parser(
         prog="khit",
         description="KHIT — thẩm định, xếp hạng mức độ ứng dụng CNTT (dòng lệnh).",
-        epilog="Mã thoát: 0 xong; 2 sai cách dùng; 3 dữ liệu nhập bị từ chối (không ghi gì); "
+        epilog="Mã thoát: 0 xong; 1 lỗi không mong đợi (chi tiết ghi vào logs/khit.log trong "
+        "thư mục dữ liệu); 2 sai cách dùng; 3 dữ liệu nhập bị từ chối (không ghi gì); "
         "4 không dùng được cơ sở dữ liệu; 5 kiểm tra toàn vẹn (verify) phát hiện hỏng.",
     )
     commands = parser.add_subparsers(dest="command", metavar="LỆNH", parser_class=Parser)
@@ -56,8 +60,10 @@ def build_parser() -> Parser:
     def db_option(p: Parser) -> Parser:
         p.add_argument(
             "--db",
-            metavar="TỆP",
-            help="tệp cơ sở dữ liệu (mặc định: khit.db trong thư mục dữ liệu của người dùng)",
+            metavar="TỆP|URL",
+            help="tệp cơ sở dữ liệu, hoặc máy chủ postgresql://người_dùng@máy:5432/tên "
+            f"(mặc định: biến {ENV_DATABASE_URL}, nếu không có thì khit.db trong thư mục dữ "
+            "liệu của người dùng)",
         )
         return p
 
@@ -156,12 +162,14 @@ def build_parser() -> Parser:
 
     cli_forms.add_commands(commands, with_db)
     cli_notice.add_commands(commands, with_db)
+    cli_overview.add_commands(commands, with_db)
     cli_annex.add_commands(commands, with_db)
     cli_export.add_commands(commands, with_db)
     cli_history.add_commands(commands, with_db)
     cli_users.add_commands(commands, with_db)
     cli_backup.add_commands(commands, with_db)
     cli_verify.add_commands(commands, db_option)  # no login: no --user
+    cli_server.add_commands(commands, with_db, cli_auth.add_login_option)
 
     rank = with_db(commands.add_parser("rank", help="kết quả xếp loại, xếp hạng của một năm"))
     rank.add_argument("--year", type=int, required=True, metavar="NĂM")
@@ -170,7 +178,7 @@ def build_parser() -> Parser:
 
 
 def _db_path(arg: str | None) -> Path | str:
-    return arg if arg else default_database_path()
+    return database_target(arg)
 
 
 def _open_existing(arg: str | None) -> Database:
@@ -252,6 +260,11 @@ def run(args: Sequence[str] | None = None) -> int:
         actor = cli_auth.login_for_restore(ns, lambda: _open_existing(ns.db))
         return cli_backup.run(ns, None, actor)
 
+    if ns.command in cli_server.WITHOUT_DB:  # migrate-to: logs in against its source
+        return cli_server.run_migrate(
+            ns, lambda ns_, source: cli_auth.login(ns_, source, demo=catalog.is_demo(source))
+        )
+
     db = _open_existing(ns.db)
     if ns.command in cli_verify.COMMANDS:  # in NO_LOGIN
         return cli_verify.run(ns, db)
@@ -265,6 +278,8 @@ def run(args: Sequence[str] | None = None) -> int:
         return cli_users.run(ns, db, actor)
     if ns.command in cli_backup.COMMANDS:
         return cli_backup.run(ns, db, actor)
+    if ns.command in cli_server.COMMANDS:
+        return cli_server.run_export(ns, db, actor)
     if ns.command == "round":
         if ns.round_command == "create":
             rounds.create_round(db, ns.year, copy_from=ns.copy_from, actor=actor)
@@ -300,6 +315,8 @@ def run(args: Sequence[str] | None = None) -> int:
         return EXIT_OK
     if ns.command in ("criteria", "forms"):
         return cli_forms.run(ns, db, actor)
+    if ns.command in cli_overview.COMMANDS:
+        return cli_overview.run(ns, db, actor)
     if ns.command in cli_notice.COMMANDS:
         return cli_notice.run(ns, db)
     if ns.command in cli_annex.COMMANDS:
@@ -333,7 +350,7 @@ def main(args: Sequence[str] | None = None) -> int:
             reconfigure(encoding="utf-8")
     try:
         return run(args)
-    except InputRefused as exc:
+    except (InputRefused, ReadOnlyDatabaseError) as exc:  # an archive refuses every change
         print(f"Từ chối: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     except DatabaseError as exc:
@@ -351,6 +368,11 @@ def main(args: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Đã dừng.", file=sys.stderr)
         return EXIT_REFUSED
+    except Exception:  # unexpected: the traceback to the log file, a short line to stderr
+        from . import crash
+
+        crash.report_current(crash.print_to_stderr)
+        return EXIT_UNEXPECTED
 
 
 if __name__ == "__main__":

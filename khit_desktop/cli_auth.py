@@ -32,6 +32,9 @@ DEMO_LOGIN = (
 )
 
 
+READ_ONLY_NOTE = "Tệp lưu trữ chỉ đọc: không cần đăng nhập, chỉ xem và xuất được."
+
+
 def add_login_option(parser: Any) -> None:
     parser.add_argument(
         "--user",
@@ -102,6 +105,11 @@ def login(ns: Any, db: Database, *, demo: bool) -> Actor:
     """The actor every service call of this command runs as."""
     if demo:
         return accounts.demo_actor()
+    if db.read_only:  # an archive: nobody logs in (no password left the server); read only
+        from .services.archive import reader_actor
+
+        print(READ_ONLY_NOTE, file=sys.stderr)
+        return reader_actor()
     if not accounts.has_users(db):
         raise InputRefused(
             f"Cơ sở dữ liệu {db.display_name} chưa có tài khoản nào. Hãy tạo tài khoản quản "

@@ -7,6 +7,7 @@ import sys
 from typing import NoReturn
 
 EXIT_OK, EXIT_USAGE, EXIT_REFUSED, EXIT_DATABASE = 0, 2, 3, 4
+EXIT_UNEXPECTED = 1  # an error nobody foresaw: logged with its traceback (crash.py)
 
 _PHRASES = (
     ("the following arguments are required:", "thiếu tham số bắt buộc:"),

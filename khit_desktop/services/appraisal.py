@@ -19,7 +19,7 @@ from .errors import InputRefused, NotFound
 from .permissions import Permission
 from .receipts import member
 from .rounds import ensure_round_open, get_round
-from .scores import open_sheet
+from .scores import open_sheet, score_conflicts
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,25 @@ def set_appraised_points(
     reason: str,
     source: str = "cross_check",
     actor: Actor | None = None,
+    expected_version: int | None = None,
+    overwrite_reason: str = "",
 ) -> None:
     """The appraised points of a leaf; a reason is required (the grid asks when they differ
-    from the self-assessed points, and keeps the agency's own points as reason otherwise)."""
+    from the self-assessed points, and keeps the agency's own points as reason otherwise).
+    ``expected_version`` is the row's version the grid showed (``GridRow.version``): another
+    clerk's save in between is refused with ``EditConflict`` unless ``overwrite_reason``."""
     actor = actor or Actor()
     actor.require(Permission.EDIT_SCORES)
-    with db.session() as s:
+    with score_conflicts(db, year, agency_code, code), db.session() as s:
         sheet = open_sheet(s, year, agency_code, actor)
-        sheet.set_appraised(code, points_value=points, reason=reason, source=source)
+        sheet.set_appraised(
+            code,
+            points_value=points,
+            reason=reason,
+            source=source,
+            expected_version=expected_version,
+            overwrite_reason=overwrite_reason,
+        )
 
 
 def restore_appraisal(
@@ -75,14 +86,25 @@ def restore_appraisal(
     *,
     reason: str,
     actor: Actor | None = None,
+    expected_version: int | None = None,
+    overwrite_reason: str = "",
 ) -> None:
-    """Put a criterion's appraisal back as it was (undo), audited as a change of its own."""
+    """Put a criterion's appraisal back as it was (undo), audited as a change of its own.
+    ``expected_version``: the row's version after the edit being undone — an undo never
+    silently erases another clerk's later change (``services.concurrency``)."""
     actor = actor or Actor()
     actor.require(Permission.EDIT_SCORES)
-    with db.session() as s:
+    with score_conflicts(db, year, agency_code, code), db.session() as s:
         sheet = open_sheet(s, year, agency_code, actor)
         sheet.restore_appraised(
-            code, state.answer, state.points, state.reason, state.source, why=reason
+            code,
+            state.answer,
+            state.points,
+            state.reason,
+            state.source,
+            why=reason,
+            expected_version=expected_version,
+            overwrite_reason=overwrite_reason,
         )
 
 

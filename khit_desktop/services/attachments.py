@@ -25,12 +25,29 @@ from .errors import InputRefused
 MAX_ATTACHMENT_BYTES = 100 * 1024 * 1024
 
 
+ENV_ATTACHMENTS_DIR = "KHIT_ATTACHMENTS_DIR"
+
+
 def attachments_dir(db: Database) -> Path:
-    """The attachments folder of ``db`` (a SQLite file's sibling)."""
+    """The attachments folder of ``db``: a SQLite file's sibling. For a PostgreSQL server,
+    ``KHIT_ATTACHMENTS_DIR`` (a folder every clerk's PC reaches, e.g. a share on the server:
+    files are only ever added, under their SHA-256, never changed, so a share is safe for
+    them as it is not for a SQLite file), else a folder per server database in the data
+    folder of this PC."""
     if db.path is None:
+        import os
+
         from ..paths import data_dir
 
-        return data_dir() / "tep-dinh-kem"
+        if not db.is_postgres:
+            return data_dir() / "tep-dinh-kem"
+        shared = os.environ.get(ENV_ATTACHMENTS_DIR, "").strip()
+        if shared:
+            return Path(shared)
+        url = db.url
+        return (
+            data_dir() / "tep-dinh-kem" / f"{url.host or 'local'}-{url.port or 5432}-{url.database}"
+        )
     return db.path.with_name(f"{db.path.stem}.tep-dinh-kem")
 
 

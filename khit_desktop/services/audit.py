@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..domain.audit_chain import GENESIS, ChainEvent, event_hash
@@ -18,6 +18,10 @@ from ..store.models import AuditEvent
 from .permissions import Permission, Role, require
 
 _HEAD = "khit.audit_head"  # session.info key: (sequence, hash) of the last event appended
+# PostgreSQL advisory lock that serialises appends to the chain (an arbitrary fixed 64-bit
+# key: "KHITAUDT" in ASCII); held until the transaction ends, released by the server if the
+# client dies
+AUDIT_LOCK_KEY = 0x4B48495441554454
 
 
 def _default_user() -> str:
@@ -79,9 +83,16 @@ def record(
     """Append one event to the chain: its sequence follows the last event's, and its hash
     covers its fields and the last event's hash. The head is read once per transaction
     (every append of the transaction goes through here) and the unique sequence refuses a
-    fork if two writers ever raced."""
+    fork if two writers ever raced.
+
+    On PostgreSQL several clerks write at once: the first append of a transaction takes an
+    advisory lock (held to commit or rollback) before reading the head, so appends queue up
+    and the chain stays one gap-free line. On SQLite the database's write lock already lets
+    one writer at a time."""
     head = session.info.get(_HEAD)
     if head is None:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(select(func.pg_advisory_xact_lock(AUDIT_LOCK_KEY)))
         last = session.execute(
             select(AuditEvent.sequence, AuditEvent.hash)
             .where(AuditEvent.sequence.is_not(None))

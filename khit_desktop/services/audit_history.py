@@ -69,6 +69,7 @@ ACTION_LABELS = {
     "round.form": "Đổi bộ tiêu chí của nhóm",
     "round.decision": "Ghi quyết định công bố kết quả",
     "round.finalize": "Chốt kỳ đánh giá",
+    "round.stage": "Chuyển bước kỳ đánh giá",
     "database.restore": "Phục hồi cơ sở dữ liệu từ bản sao lưu",
     "round.reopen": "Mở lại kỳ đánh giá đã chốt",
     "history.import": "Nhập kết quả đã công bố",

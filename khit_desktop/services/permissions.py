@@ -8,6 +8,8 @@ same rules; a refusal names the roles that may do it.
 - Thành viên Hội đồng (member): reads everything, comments, records council decisions.
 - Chủ tịch Hội đồng (chair): what a member does, and finalises a round.
 - Minh họa (demo): the demo database's own user, everything, marked as such.
+- Người xem tệp lưu trữ (reader): whoever opens a read-only archive of one round (issue 9):
+  reads and exports, nothing else; never an account's role.
 - Hệ thống (system): the program itself (building the demo, first initialisation); never an
   account's role.
 """
@@ -25,6 +27,7 @@ class Role(Enum):
     MEMBER = "member"
     CHAIR = "chair"
     DEMO = "demo"
+    READER = "reader"
     SYSTEM = "system"
 
     @property
@@ -38,6 +41,7 @@ ROLE_LABELS = {
     Role.MEMBER: "Thành viên Hội đồng",
     Role.CHAIR: "Chủ tịch Hội đồng",
     Role.DEMO: "Người dùng minh họa",
+    Role.READER: "Người xem tệp lưu trữ",
     Role.SYSTEM: "Hệ thống",
 }
 ACCOUNT_ROLES = (Role.ADMIN, Role.CLERK, Role.MEMBER, Role.CHAIR)  # roles an account may have
@@ -101,6 +105,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
     Role.MEMBER: frozenset(_MEMBER),
     Role.CHAIR: frozenset(_MEMBER | {Permission.FINALISE_ROUND}),
     Role.DEMO: frozenset(Permission),
+    Role.READER: frozenset({Permission.READ, Permission.EXPORT}),
     Role.SYSTEM: frozenset(Permission),
 }
 

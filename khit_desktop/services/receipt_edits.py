@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from ..store.database import Database
 from ..store.models import AuditEvent, ReceiptRow, Round, RoundAgency
 from .attachments import add_attachment, check_attachment_file
 from .audit import Actor, record
+from .concurrency import check_version, overwrite_note, reported_as_conflict
 from .errors import InputRefused, NotFound
 from .permissions import Permission
 from .receipts import (
@@ -59,7 +61,9 @@ def _agency_rows(session: Session, rnd: Round, m: RoundAgency) -> list[ReceiptRo
 
 
 def _load(session: Session, receipt_id: int) -> tuple[ReceiptRow, Round, RoundAgency]:
-    row = session.get(ReceiptRow, receipt_id)
+    # locked (PostgreSQL) so that two clerks' saves of one receipt queue: the second sees
+    # the first's version (services.concurrency)
+    row = session.get(ReceiptRow, receipt_id, with_for_update=True, populate_existing=True)
     if row is None:
         raise NotFound(f"Không có lần tiếp nhận số {receipt_id}.")
     rnd = session.get(Round, row.round_id)
@@ -96,16 +100,21 @@ def update_receipt(
     reason: str = "",
     actor: Actor | None = None,
     today: date | None = None,
+    expected_version: int | None = None,
+    overwrite_reason: str = "",
 ) -> None:
-    """Correct a receipt's channel, dates, number, note or attachment."""
+    """Correct a receipt's channel, dates, number, note or attachment. ``expected_version``
+    is the version the screen showed (``ReceiptView.version``): another clerk's save in
+    between is refused with ``EditConflict`` unless ``overwrite_reason`` is given."""
     actor = actor or Actor()
     actor.require(Permission.RECEIPTS)
     reason = nfc(reason).strip()
     if data.attachment is not None:
         check_attachment_file(data.attachment)
-    with db.session() as s:
+    with _conflicts(db, receipt_id), db.session() as s:
         row, rnd, m = _load(s, receipt_id)
         ensure_open(rnd)
+        note = _guard(s, row, m, expected_version, overwrite_reason)
         check_receipt_dates(rnd.year, data.sent_date, data.received_date, today or date.today())
         check_duplicate(s, rnd, m, data, exclude=row.id)
         before = _decision(rnd, m, _agency_rows(s, rnd, m))
@@ -118,11 +127,17 @@ def update_receipt(
             raise StatusChangeNeedsReason(m.name, before, after)
         if data.attachment is not None:  # copied only once every check has passed
             row.attachment = add_attachment(db, s, data.attachment, actor)
-        _record(s, actor, "receipt.update", row, rnd, old, reason)
+        _record(s, actor, "receipt.update", row, rnd, old, _joined(reason, note))
 
 
 def invalidate_receipt(
-    db: Database, receipt_id: int, reason: str, *, actor: Actor | None = None
+    db: Database,
+    receipt_id: int,
+    reason: str,
+    *,
+    actor: Actor | None = None,
+    expected_version: int | None = None,
+    overwrite_reason: str = "",
 ) -> None:
     """Mark a receipt invalid (the next valid one then counts); a reason is required."""
     actor = actor or Actor()
@@ -130,15 +145,43 @@ def invalidate_receipt(
     reason = nfc(reason).strip()
     if not reason:
         raise InputRefused("Cần ghi lý do khi đánh dấu phiếu không hợp lệ.")
-    with db.session() as s:
-        row, rnd, _ = _load(s, receipt_id)
+    with _conflicts(db, receipt_id), db.session() as s:
+        row, rnd, m = _load(s, receipt_id)
         ensure_open(rnd)
+        note = _guard(s, row, m, expected_version, overwrite_reason)
         if not row.valid:
             raise InputRefused(f"Lần tiếp nhận số {receipt_id} đã được đánh dấu không hợp lệ.")
         old = receipt_snapshot(row)
         row.valid = False
         row.invalid_reason = reason
-        _record(s, actor, "receipt.invalidate", row, rnd, old, reason)
+        _record(s, actor, "receipt.invalidate", row, rnd, old, _joined(reason, note))
+
+
+def _guard(
+    s: Session, row: ReceiptRow, m: RoundAgency, expected: int | None, overwrite_reason: str
+) -> str:
+    check_version(
+        s,
+        what=f"Lần tiếp nhận số {row.id} của {m.name}",
+        entity="receipt",
+        entity_id=row.id,
+        current=row.version,
+        expected=expected,
+        overwrite=bool(overwrite_reason),
+    )
+    return overwrite_note(overwrite_reason, row.version) if overwrite_reason else ""
+
+
+def _joined(reason: str, note: str) -> str:
+    return f"{reason} — {note}" if reason and note else reason or note
+
+
+def _conflicts(db: Database, receipt_id: int) -> Any:
+    def find(s: Session) -> tuple[int, int] | None:
+        row = s.get(ReceiptRow, receipt_id)
+        return (row.id, row.version) if row is not None else None
+
+    return reported_as_conflict(db, f"Lần tiếp nhận số {receipt_id}", "receipt", find)
 
 
 def set_exempt(

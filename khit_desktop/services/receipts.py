@@ -20,7 +20,7 @@ from .attachments import add_attachment, check_attachment_file
 from .audit import Actor, now_utc, record
 from .errors import InputRefused, NotFound
 from .permissions import Permission
-from .rounds import get_round, rules_of
+from .rounds import get_round, hold_round, rules_of
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,8 @@ def check_duplicate(
 
 
 def ensure_open(rnd: Round) -> None:
+    """Refuse a finalised round (read under a shared lock on PostgreSQL: ``hold_round``)."""
+    hold_round(rnd)
     if rnd.state == "finalized":
         raise InputRefused(f"Kỳ đánh giá năm {rnd.year} đã chốt, không sửa được sổ tiếp nhận.")
 
@@ -198,6 +200,7 @@ class ReceiptView:
     note: str = ""
     attachment_name: str | None = None
     attachment_id: int | None = None
+    version: int = 0  # the row's version, for expected_version (services.concurrency)
 
 
 @dataclass(frozen=True)
@@ -271,6 +274,7 @@ def _views(rows: list[ReceiptRow], decision: LatenessDecision) -> tuple[ReceiptV
             r.note,
             r.attachment.original_name if r.attachment else None,
             r.attachment_id,
+            r.version,
         )
         for r in rows
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..domain.collation import nfc
 from ..domain.dates import Holiday
@@ -206,7 +206,18 @@ def update_rules(
         return True
 
 
+def hold_round(rnd: Round) -> None:
+    """On PostgreSQL, read the round again under a shared lock: finalising (which updates
+    the round row) then waits for the clerks' saves in flight, and a save that follows sees
+    the round finalised — none lands in a round finalised meanwhile. Nothing on SQLite,
+    whose write lock already lets one writer at a time."""
+    session = object_session(rnd)
+    if session is not None and session.get_bind().dialect.name == "postgresql":
+        session.refresh(rnd, with_for_update={"read": True})
+
+
 def ensure_round_open(rnd: Round) -> None:
     """Every change of a round's record is refused once the round is finalised (đã chốt)."""
+    hold_round(rnd)
     if rnd.state == "finalized":
         raise InputRefused(f"Kỳ đánh giá năm {rnd.year} đã chốt, không sửa được.")

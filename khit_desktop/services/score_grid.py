@@ -54,6 +54,7 @@ class GridRow:
     evidence: str
     adjusted: bool  # the appraisal set its own figure or points
     waiting: str = ""  # "đang chờ giải trình" while an explanation is awaited
+    version: int = 0  # the score row's version (0: no row yet), for expected_version
 
     @property
     def difference(self) -> Decimal | None:
@@ -172,6 +173,7 @@ def _rows(
                 evidence=node.evidence,
                 adjusted=bool(row and (row.appraised_answer or row.appraised_points is not None)),
                 waiting="đang chờ giải trình" if node.code in pending else "",
+                version=row.version if row else 0,
             )
         )
         for child in node.children:

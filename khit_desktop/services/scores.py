@@ -16,12 +16,13 @@ from ..domain.numbers import format_points, points
 from ..store.database import Database
 from ..store.models import CouncilDecision, GeneralValue, Round, RoundAgency, ScoreRow
 from .audit import Actor, now_utc, record
+from .concurrency import check_version, overwrite_note, reported_as_conflict
 from .errors import InputRefused, NotFound
 from .forms import criterion_ids, form_tree
 from .general_data import uses_general, with_denominator
 from .permissions import Permission
 from .receipts import member
-from .rounds import get_round
+from .rounds import get_round, hold_round
 
 SOURCES = {
     "form": "Phiếu tự đánh giá",
@@ -70,6 +71,7 @@ class ScoreSheet:
     """Writes the scores of one agency in one round inside an open session."""
 
     def __init__(self, session: Session, rnd: Round, m: RoundAgency, actor: Actor) -> None:
+        hold_round(rnd)
         if rnd.state == "finalized":
             raise InputRefused(f"Kỳ đánh giá năm {rnd.year} đã chốt, không sửa điểm được.")
         form_id = m.group.form_id
@@ -130,6 +132,38 @@ class ScoreSheet:
         self.session.add(row)
         self.rows[cid] = row
         return row, None
+
+    def guard(self, code: str, expected_version: int | None, overwrite_reason: str) -> str:
+        """Refuse with EditConflict when the row moved on since the screen read
+        ``expected_version`` (0 = there was no row); locks the row first (PostgreSQL) so two
+        saves queue. Returns the overwrite note for the audit ('' when not overwriting)."""
+        if expected_version is None and not overwrite_reason:
+            return ""
+        cid = self.ids[code]
+        row = self.session.scalar(
+            select(ScoreRow)
+            .where(
+                ScoreRow.round_id == self.rnd.id,
+                ScoreRow.agency_id == self.member.agency_id,
+                ScoreRow.criterion_id == cid,
+            )
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        if row is not None:
+            self.rows[cid] = row
+        current = row.version if row is not None else None
+        what = f"Điểm tiêu chí {code} của {self.member.name}"
+        check_version(
+            self.session,
+            what=what,
+            entity="score",
+            entity_id=row.id if row is not None else None,
+            current=current,
+            expected=expected_version,
+            overwrite=bool(overwrite_reason),
+        )
+        return overwrite_note(overwrite_reason, current) if overwrite_reason else ""
 
     def _audit(self, action: str, row: ScoreRow, code: str, old: object, reason: str) -> None:
         # Snapshot now; write when the ids exist: one flush per sheet, not one per score.
@@ -249,10 +283,14 @@ class ScoreSheet:
         source: str,
         *,
         why: str,
+        expected_version: int | None = None,
+        overwrite_reason: str = "",
     ) -> None:
         """Put a leaf's appraisal back to an earlier state (undo), audited with ``why``."""
         self._leaf(code)
         self._check_not_decided(code)
+        note = self.guard(code, expected_version, overwrite_reason)
+        why = f"{why} — {note}" if note else why
         row, old = self._row(code)
         row.appraised_answer = json.dumps(dict(answer), ensure_ascii=False) if answer else None
         row.appraised_points = points_value
@@ -280,10 +318,17 @@ class ScoreSheet:
         self._pending.clear()
 
     def set_self(
-        self, code: str, answer: Mapping[str, Any] | None, claimed: Decimal | None = None
+        self,
+        code: str,
+        answer: Mapping[str, Any] | None,
+        claimed: Decimal | None = None,
+        *,
+        expected_version: int | None = None,
+        overwrite_reason: str = "",
     ) -> None:
         """The agency's figure and/or its self-assessed points (điểm tự chấm)."""
         criterion = self._leaf(code)
+        note = self.guard(code, expected_version, overwrite_reason)
         if answer is not None:
             computed = check_answer(criterion, self._filled(criterion, answer, appraised=False))
             if (
@@ -298,7 +343,7 @@ class ScoreSheet:
         row.self_answer = json.dumps(dict(answer), ensure_ascii=False) if answer else None
         row.self_points = claimed
         row.updated_at, row.updated_by = now_utc(), self.actor.user
-        self._audit("score.self", row, code, old, "")
+        self._audit("score.self", row, code, old, note)
 
     def set_appraised(
         self,
@@ -309,9 +354,12 @@ class ScoreSheet:
         reason: str,
         source: str = "cross_check",
         by_decision: bool = False,
+        expected_version: int | None = None,
+        overwrite_reason: str = "",
     ) -> None:
         """The appraised figure or points, with the reason (required) and its source. Source
-        "council" is written only by a recorded council decision (``by_decision``)."""
+        "council" is written only by a recorded council decision (``by_decision``).
+        ``expected_version``: the row's version the screen showed (``services.concurrency``)."""
         criterion = self._leaf(code)
         reason = nfc(reason).strip()
         if not reason:
@@ -331,12 +379,13 @@ class ScoreSheet:
             check_answer(criterion, self._filled(criterion, answer, appraised=True))
         if points_value is not None:
             points_value = _check_points(criterion, points_value)
+        note = self.guard(code, expected_version, overwrite_reason)
         row, old = self._row(code)
         row.appraised_answer = json.dumps(dict(answer), ensure_ascii=False) if answer else None
         row.appraised_points = points_value
         row.reason, row.source = reason, source
         row.updated_at, row.updated_by = now_utc(), self.actor.user
-        self._audit("score.appraise", row, code, old, reason)
+        self._audit("score.appraise", row, code, old, f"{reason} — {note}" if note else reason)
 
 
 def open_sheet(session: Session, year: int, agency_code: str, actor: Actor) -> ScoreSheet:
@@ -353,11 +402,19 @@ def set_self_score(
     answer: Mapping[str, Any] | None = None,
     claimed: Decimal | None = None,
     actor: Actor | None = None,
+    expected_version: int | None = None,
+    overwrite_reason: str = "",
 ) -> None:
     actor = actor or Actor()
     actor.require(Permission.IMPORT_FORMS)  # the agency's own figures, as on its form
-    with db.session() as s:
-        open_sheet(s, year, agency_code, actor).set_self(code, answer, claimed)
+    with score_conflicts(db, year, agency_code, code), db.session() as s:
+        open_sheet(s, year, agency_code, actor).set_self(
+            code,
+            answer,
+            claimed,
+            expected_version=expected_version,
+            overwrite_reason=overwrite_reason,
+        )
 
 
 def set_appraised_score(
@@ -371,10 +428,29 @@ def set_appraised_score(
     points_value: Decimal | None = None,
     source: str = "cross_check",
     actor: Actor | None = None,
+    expected_version: int | None = None,
+    overwrite_reason: str = "",
 ) -> None:
     actor = actor or Actor()
     actor.require(Permission.EDIT_SCORES)
-    with db.session() as s:
+    with score_conflicts(db, year, agency_code, code), db.session() as s:
         open_sheet(s, year, agency_code, actor).set_appraised(
-            code, answer=answer, points_value=points_value, reason=reason, source=source
+            code,
+            answer=answer,
+            points_value=points_value,
+            reason=reason,
+            source=source,
+            expected_version=expected_version,
+            overwrite_reason=overwrite_reason,
         )
+
+
+def score_conflicts(db: Database, year: int, agency_code: str, code: str) -> Any:
+    """A save of one score that lost a race at commit becomes an EditConflict."""
+
+    def find(s: Session) -> tuple[int, int] | None:
+        sheet = open_sheet(s, year, agency_code, Actor())
+        row = sheet.rows.get(sheet.ids.get(code, -1))
+        return (row.id, row.version) if row is not None else None
+
+    return reported_as_conflict(db, f"Điểm tiêu chí {code} của {agency_code}", "score", find)

@@ -2,6 +2,10 @@
 
 ``open_database(target)`` is the only way in: it returns a ``Database`` whose ``session()``
 is one transaction. The engine is never global, so each test opens its own file.
+
+A target is a SQLite file (path) or a PostgreSQL server (``postgresql://…``, issue 9). The
+SQLite-only pieces — file checks, network-share refusal, pragmas, the copy before an upgrade
+— are skipped for a server, which has its own (``pg_dump``, its own locking and durability).
 """
 
 from __future__ import annotations
@@ -14,20 +18,49 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy import create_engine, event, func, inspect, select, text
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..paths import migrations_dir
-from .errors import DatabaseError, DatabaseTooNewError, NotAKhitDatabaseError
+from .errors import (
+    ConcurrentEditError,
+    DatabaseError,
+    DatabaseTooNewError,
+    NotAKhitDatabaseError,
+    StaleRowError,
+)
 from .frozen import install_frozen_form_guard
 from .location import refuse_network_share
+from .read_only import install_read_only_guard, is_read_only, sqlite_query_only
+from .target import driver_missing_message, hide_password, is_url, normalise_url
 
 BUSY_TIMEOUT_MS = 10_000
 
 # The newest migration under database/migrations/versions (a test checks it is Alembic's head).
 # Knowing it here lets an up-to-date database open without importing Alembic (~0.1–0.3 s).
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
+
+MIGRATION_LOCK_KEY = 0x4B4849544D494752  # "KHITMIGR": one schema upgrade at a time
+
+# PostgreSQL error codes of two transactions that collided (nothing of either was lost: the
+# one refused rolled back and can simply be done again)
+_COLLISION_CODES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+CONFLICT_MESSAGE = (
+    "Người khác vừa sửa cùng dữ liệu này trong lúc bạn lưu; chưa lưu gì. "
+    "Hãy tải lại để xem dữ liệu mới rồi làm lại."
+)
+
+
+def _collided(exc: DBAPIError) -> bool:
+    """Two writers collided: a PostgreSQL deadlock or serialisation failure; on SQLite a
+    transaction that read before another one committed and then tried to write (WAL gives
+    it "database is locked" at once), or a writer kept waiting past the busy timeout."""
+    if getattr(exc.orig, "sqlstate", None) in _COLLISION_CODES:
+        return True
+    return isinstance(exc.orig, sqlite3.OperationalError) and "database is locked" in str(exc.orig)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -49,10 +82,11 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 def database_url(target: str | Path) -> URL:
-    """A SQLAlchemy URL from a file path or a URL string."""
+    """A SQLAlchemy URL from a file path or a URL string (``postgresql://`` is read as the
+    psycopg 3 driver)."""
     text_target = str(target)
-    if "://" in text_target:
-        return make_url(text_target)
+    if is_url(text_target):
+        return normalise_url(text_target)
     path = Path(text_target).expanduser().resolve()
     return URL.create("sqlite+pysqlite", database=str(path))
 
@@ -64,9 +98,14 @@ class Database:
     engine: Engine
     url: URL
     backup_path: Path | None = None  # the copy made before the last upgrade, if any
+    read_only: bool = False  # an archive (meta.read_only): every change is refused
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.url.get_backend_name() == "postgresql"
 
     @property
     def path(self) -> Path | None:
@@ -80,9 +119,19 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """One transaction: committed when the block ends, rolled back on any exception."""
-        with self._sessions() as session, session.begin():
-            yield session
+        """One transaction: committed when the block ends, rolled back on any exception.
+
+        Two users' transactions that collide on the same rows (a row version that no longer
+        matches, a deadlock, a serialisation failure) end in ``ConcurrentEditError``."""
+        try:
+            with self._sessions() as session, session.begin():
+                yield session
+        except StaleDataError:
+            raise StaleRowError(CONFLICT_MESSAGE) from None
+        except DBAPIError as exc:
+            if _collided(exc):
+                raise ConcurrentEditError(CONFLICT_MESSAGE) from None
+            raise
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -97,7 +146,9 @@ def open_database(target: str | Path, *, upgrade: bool = True) -> Database:
     """
     url = database_url(target)
     is_sqlite = url.get_backend_name() == "sqlite"
-    if is_sqlite and url.database and url.database != ":memory:":
+    if not is_sqlite:
+        return _open_server(url, upgrade=upgrade)
+    if url.database and url.database != ":memory:":
         if "://" not in str(target):
             refuse_network_share(str(target))  # as typed: a UNC path on Linux is no path
         refuse_network_share(url.database)
@@ -115,8 +166,46 @@ def open_database(target: str | Path, *, upgrade: bool = True) -> Database:
         install_frozen_form_guard(db._sessions)
         if upgrade:
             db.backup_path = migrate(db)
+        if is_read_only(engine):
+            event.listen(engine, "connect", sqlite_query_only)
+            engine.dispose()  # pooled connections get the pragma when they reconnect
+            _mark_read_only(db)
     except BaseException:
         engine.dispose()  # never keep a file locked after refusing it
+        raise
+    return db
+
+
+def _mark_read_only(db: Database) -> None:
+    db.read_only = True
+    install_read_only_guard(db._sessions)
+
+
+def _open_server(url: URL, *, upgrade: bool) -> Database:
+    """A PostgreSQL database: the server keeps it safe; the schema is migrated as for a file."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise DatabaseError(driver_missing_message()) from None
+    engine = create_engine(url, pool_pre_ping=True)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        engine.dispose()
+        raise DatabaseError(
+            f"Không kết nối được máy chủ cơ sở dữ liệu {hide_password(str(url))}: "
+            f"{str(exc.orig).strip()}. Hãy kiểm tra địa chỉ, tên người dùng, mật khẩu và máy chủ."
+        ) from None
+    try:
+        db = Database(engine, url)
+        install_frozen_form_guard(db._sessions)
+        if upgrade:
+            migrate(db)
+        if is_read_only(engine):
+            _mark_read_only(db)
+    except BaseException:
+        engine.dispose()
         raise
     return db
 
@@ -265,6 +354,10 @@ def _run_alembic(db: Database, step: Any) -> None:
             raw.execute("PRAGMA foreign_keys=OFF")
         try:
             with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    # two clerks starting a new version at once: the second waits, then
+                    # finds the schema already upgraded (Alembic reads it after the lock)
+                    conn.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK_KEY)))
                 step(_alembic_config(conn))
                 if sqlite:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

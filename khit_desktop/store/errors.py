@@ -17,3 +17,17 @@ class NotAKhitDatabaseError(DatabaseError):
 
 class FormFrozenError(DatabaseError):
     """A form with scores attached cannot change (a new version must be made)."""
+
+
+class ConcurrentEditError(DatabaseError):
+    """Another user changed the same row while this transaction ran (a row version that no
+    longer matches, a deadlock or a serialisation failure on the server): nothing was
+    written; reloading and doing it again is safe."""
+
+
+class StaleRowError(ConcurrentEditError):
+    """A row's version moved on between reading and writing it (another user saved it)."""
+
+
+class ReadOnlyDatabaseError(DatabaseError):
+    """The database is an archive (``meta.read_only``): every change is refused."""

@@ -80,6 +80,9 @@ class Round(Base):
     # set when the chair finalises (state "finalized"); a reopening is an audit event
     finalized_at: Mapped[datetime | None] = mapped_column(DateTime)
     finalized_by: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # optimistic concurrency (issue 9): +1 on every UPDATE; a stale one refuses the save
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     holidays: Mapped[list[RoundHoliday]] = relationship(
         back_populates="round", cascade="all, delete-orphan", order_by="RoundHoliday.day"
@@ -143,6 +146,9 @@ class RoundAgency(Base):
     name: Mapped[str] = mapped_column(String(300))
     exempt_reason: Mapped[str | None] = mapped_column(Text)
     appraisal_done: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # optimistic concurrency (issue 9): +1 on every UPDATE; a stale one refuses the save
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     round: Mapped[Round] = relationship(back_populates="members")
     agency: Mapped[Agency] = relationship()
     group: Mapped[RoundGroup] = relationship()
@@ -203,6 +209,9 @@ class ReceiptRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
     recorded_by: Mapped[str] = mapped_column(String(120))
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachment.id"))
+    # optimistic concurrency (issue 9): +1 on every UPDATE; a stale one refuses the save
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     attachment: Mapped[Attachment | None] = relationship()
 
 
@@ -237,6 +246,9 @@ class ScoreRow(Base):
     source: Mapped[str] = mapped_column(String(20), default="form")
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String(120))
+    # optimistic concurrency (issue 9): +1 on every UPDATE; a stale one refuses the save
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     criterion: Mapped[CriterionRow] = relationship()
 
 
@@ -310,6 +322,9 @@ class GeneralValue(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String(120))
+    # optimistic concurrency (issue 9): +1 on every UPDATE; a stale one refuses the save
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class CouncilMember(Base):
@@ -341,6 +356,9 @@ class Survey(Base):
     state: Mapped[str] = mapped_column(String(20), default="planned")  # planned/done/applied
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(120))
+    # optimistic concurrency (issue 9): +1 on every UPDATE; a stale one refuses the save
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class SurveyFinding(Base):
@@ -384,6 +402,9 @@ class Explanation(Base):
     answer_number: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     created_by: Mapped[str] = mapped_column(String(120))
+    # optimistic concurrency (issue 9): +1 on every UPDATE; a stale one refuses the save
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class CouncilDecision(Base):
@@ -400,6 +421,9 @@ class CouncilDecision(Base):
     points: Mapped[Decimal] = mapped_column(ExactDecimal)
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
     recorded_by: Mapped[str] = mapped_column(String(120))
+    # optimistic concurrency (issue 9): +1 on every UPDATE; a stale one refuses the save
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class PublishedResult(Base):

@@ -14,7 +14,10 @@ class ExactDecimal(TypeDecorator[Decimal]):
     """A ``Decimal`` stored without loss.
 
     SQLite has no decimal type (NUMERIC columns become binary floating point), so there the
-    value is stored as its canonical text ('849.99'); other databases get NUMERIC(18, 4).
+    value is stored as its canonical text ('849.99'). PostgreSQL gets NUMERIC without
+    precision or scale: an exact decimal that keeps the scale it was given ('850.00' stays
+    '850.00', '0.625' stays '0.625'), so a value reads back as the same ``Decimal``, digit for
+    digit, on both databases (tests/store/test_exact_decimal.py).
     """
 
     impl = Numeric
@@ -23,7 +26,7 @@ class ExactDecimal(TypeDecorator[Decimal]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(40))
-        return dialect.type_descriptor(Numeric(18, 4, asdecimal=True))
+        return dialect.type_descriptor(Numeric(asdecimal=True))
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:

@@ -11,14 +11,12 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from .. import __version__
 from ..services import rounds
 from ..services.permissions import Role
 from ..store.lock import DatabaseLock
@@ -32,7 +30,12 @@ from .workspace import Workspace
 
 APP_TITLE = "KHIT — Thẩm định mức độ ứng dụng CNTT"
 DEMO_MARK = "DỮ LIỆU MINH HỌA"
-STATE_LABELS = {"receiving": "đang tiếp nhận, thẩm định", "finalized": "đã chốt"}
+STATE_LABELS = {
+    "receiving": "đang tiếp nhận, thẩm định",
+    "appraising": "đang thẩm định",
+    "submitted": "đã trình Hội đồng",
+    "finalized": "đã chốt",
+}
 
 
 def window_title(database: str, year: int | None, demo: bool) -> str:
@@ -130,6 +133,8 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&Tệp")
         file_menu.addAction("Sao lưu ngay…", self.backup_now)
         file_menu.addAction("Phục hồi từ bản sao lưu…", self.restore_backup)
+        self.action_data_folder = file_menu.addAction("Mở thư mục dữ liệu", self.open_data_folder)
+        self.action_data_folder.setToolTip("Thư mục chứa tệp dữ liệu, bản sao lưu, tệp đính kèm")
         file_menu.addSeparator()
         file_menu.addAction("Đổi mật khẩu…", self.change_password)
         self.action_users = file_menu.addAction("Tài khoản người dùng…", self.manage_users)
@@ -175,9 +180,9 @@ class MainWindow(QMainWindow):
             "action_answer",
             "action_decide",
         ):
-            action = getattr(self.surveys, name, None)
-            if action is not None:
-                survey_menu.addAction(action)
+            survey_action = getattr(self.surveys, name, None)
+            if survey_action is not None:
+                survey_menu.addAction(survey_action)
         ranking_menu = bar.addMenu("&Xếp hạng")
         for action in (
             self.ranking.action_preview,
@@ -195,8 +200,12 @@ class MainWindow(QMainWindow):
             menu.addSeparator()
             menu.addAction(history_action)
         help_menu = bar.addMenu("T&rợ giúp")
+        guide = help_menu.addAction("Hướng dẫn sử dụng", self.show_guide)
+        guide.setShortcut(QKeySequence("F1"))
         help_menu.addAction("Kiểm tra toàn vẹn dữ liệu…", self.check_integrity)
-        help_menu.addAction("Giới thiệu KHIT Desktop", self._about)
+        help_menu.addAction("Mở tệp nhật ký lỗi", self.open_log_file)
+        help_menu.addSeparator()
+        help_menu.addAction("Giới thiệu KHIT Desktop", self.show_about)
 
     def _fill_rounds(self, select: int | None) -> None:
         self.round_selector.blockSignals(True)
@@ -330,6 +339,11 @@ class MainWindow(QMainWindow):
 
         show_history(self.ws, self, code)
 
+    def show_guide(self) -> None:
+        from .help import show_guide
+
+        show_guide(self)
+
     def check_integrity(self) -> None:
         from .integrity.verify_on_open import show_integrity_check
 
@@ -360,14 +374,20 @@ class MainWindow(QMainWindow):
         CriteriaDialog.show_for(self.ws, self)
         self.scoring.reload()
 
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "Giới thiệu",
-            f"KHIT Desktop {__version__}\nThẩm định, xếp hạng mức độ ứng dụng công nghệ thông "
-            "tin của các cơ quan, đơn vị, địa phương tỉnh Khánh Hòa "
-            "(Quyết định 1278/QĐ-CTUBND ngày 04/6/2020).",
-        )
+    def open_data_folder(self) -> None:
+        from .data_folder import open_database_folder
+
+        open_database_folder(self.ws.db, self)
+
+    def open_log_file(self) -> None:
+        from .data_folder import open_log_file
+
+        open_log_file(self)
+
+    def show_about(self) -> None:
+        from .about import AboutDialog
+
+        AboutDialog.show_for(self.ws.db, self.ws.demo, self)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.window_geometry = self.saveGeometry()

@@ -51,6 +51,20 @@ class AppSettings:
     def set_last_year(self, database: str, year: int) -> None:
         self._qs.setValue(f"rounds/{_key(database)}", year)
 
+    @property
+    def database_path(self) -> Path | None:
+        """The database chosen at the first run when it is not the default one (a folder
+        chosen with "Chọn nơi khác…", or a file opened with "Mở cơ sở dữ liệu đã có…")."""
+        value = self._qs.value("database/path")
+        return Path(value) if isinstance(value, str) and value else None
+
+    @database_path.setter
+    def database_path(self, value: Path | None) -> None:
+        if value is None:
+            self._qs.remove("database/path")
+        else:
+            self._qs.setValue("database/path", str(value))
+
     def sync(self) -> None:
         self._qs.sync()
 

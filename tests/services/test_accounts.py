@@ -4,7 +4,6 @@ and an audit trail that never holds a secret."""
 from __future__ import annotations
 
 import math
-import sqlite3
 import unicodedata
 from datetime import datetime, timedelta
 
@@ -357,13 +356,8 @@ def test_every_change_is_audited_and_no_secret_is(db: Database) -> None:
         "user.role",
         "user.disable",
     ]
-    path = db.path
-    assert path is not None
-    conn = sqlite3.connect(str(path))
-    try:
-        rows = conn.execute("SELECT * FROM audit_event").fetchall()
-    finally:
-        conn.close()
+    with db.engine.connect() as conn:  # the raw rows, as stored (SQLite or PostgreSQL)
+        rows = conn.exec_driver_sql("SELECT * FROM audit_event").fetchall()
     text = "\n".join(str(value) for row in rows for value in row)
     for secret in secrets:
         assert secret not in text

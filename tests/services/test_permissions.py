@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -14,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import inspect as sa_inspect
 
 from khit_desktop.domain.lateness import Channel
 from khit_desktop.services import (
@@ -243,22 +243,14 @@ CHECKED_MODULES = (
 
 def _digest(db: Database) -> tuple[dict[str, int], str]:
     """Row counts of every table and a digest of every row: 'unchanged' means unchanged."""
-    assert db.path is not None
-    conn = sqlite3.connect(str(db.path))
-    try:
-        tables = [
-            name
-            for (name,) in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-            )
-        ]
-        counts = {t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    with db.engine.connect() as conn:
+        tables = sorted(sa_inspect(conn).get_table_names())
+        counts = {t: conn.exec_driver_sql(f'SELECT count(*) FROM "{t}"').scalar() for t in tables}
         digest = hashlib.sha256()
         for t in tables:
-            for row in conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid'):
-                digest.update(repr(row).encode())
-    finally:
-        conn.close()
+            for row in conn.exec_driver_sql(f'SELECT * FROM "{t}" ORDER BY 1'):
+                digest.update(repr(tuple(row)).encode())
+        conn.rollback()
     return counts, digest.hexdigest()
 
 

@@ -550,7 +550,9 @@ def _ks_event_ids(db: Database, rid: int) -> list[int]:
         member_id = s.scalar(
             select(RoundAgency.id).where(
                 RoundAgency.agency_id
-                == select(ReceiptRow.agency_id).where(ReceiptRow.id == rid).scalar_subquery()
+                == select(ReceiptRow.agency_id).where(ReceiptRow.id == rid).scalar_subquery(),
+                RoundAgency.round_id
+                == select(ReceiptRow.round_id).where(ReceiptRow.id == rid).scalar_subquery(),
             )
         )
         return list(

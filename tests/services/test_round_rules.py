@@ -102,9 +102,8 @@ def test_update_rules_persists_every_value_and_audits_it(demo_db, tmp_path: Path
         "round_holiday": before["round_holiday"] + 2,
     }
     assert rounds.round_rules(demo_db, YEAR) == new
-    assert demo_db.path is not None
     demo_db.dispose()
-    reopened = open_database(demo_db.path)
+    reopened = open_database(demo_db.path or demo_db.url.render_as_string(hide_password=False))
     try:
         assert rounds.round_rules(reopened, YEAR) == new
     finally:

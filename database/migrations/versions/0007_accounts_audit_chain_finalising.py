@@ -26,6 +26,11 @@ NO_UPDATE = """CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
        BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"""
 NO_DELETE = """CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
        BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END"""
+# PostgreSQL (issue 9): the function of 0001 stays; only the row trigger is lifted
+PG_NO_UPDATE = """CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
+       FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()"""
+PG_NO_DELETE = """CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
+       FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()"""
 
 
 def _chain_existing_events() -> None:
@@ -34,7 +39,7 @@ def _chain_existing_events() -> None:
     bind = op.get_bind()
     rows = bind.execute(
         sa.text(
-            "SELECT id, at_utc, user, machine, action, entity, entity_id, round_year, "
+            'SELECT id, at_utc, "user", machine, action, entity, entity_id, round_year, '
             "old_json, new_json, reason FROM audit_event ORDER BY id"
         )
     ).fetchall()
@@ -68,6 +73,7 @@ def _chain_existing_events() -> None:
 
 def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
+    postgres = op.get_bind().dialect.name == "postgresql"
     op.create_table(
         "app_user",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -111,15 +117,19 @@ def upgrade() -> None:
     op.add_column("audit_event", sa.Column("hash", sa.String(length=64), nullable=True))
     if sqlite:
         op.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
+    elif postgres:
+        op.execute("DROP TRIGGER IF EXISTS audit_event_no_update ON audit_event")
     _chain_existing_events()
     if sqlite:
         op.execute(NO_UPDATE)
+    elif postgres:
+        op.execute(PG_NO_UPDATE)
     op.create_index(op.f("uq_audit_event_sequence"), "audit_event", ["sequence"], unique=True)
 
 
 def downgrade() -> None:
     # Support only: the chain columns go (the events stay); accounts and comments are dropped.
-    sqlite = op.get_bind().dialect.name == "sqlite"
+    sqlite = op.get_bind().dialect.name == "sqlite"  # ALTER TABLE keeps PostgreSQL's triggers
     op.drop_index(op.f("uq_audit_event_sequence"), table_name="audit_event")
     if sqlite:
         op.execute("DROP TRIGGER IF EXISTS audit_event_no_update")
