@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..domain.retention import RetentionPolicy, backups_to_keep
-from ..store.database import Database
+from ..store.database import Database, copy_sqlite, sqlite_integrity_ok
 from ..store.models import AuditEvent
 from .audit import Actor
 from .errors import InputRefused, ServiceError
@@ -81,26 +81,14 @@ def open_read_only(path: Path) -> sqlite3.Connection:
 
 
 def integrity_ok(path: Path) -> bool:
-    conn = open_read_only(path)
-    try:
-        return conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-    finally:
-        conn.close()
+    return sqlite_integrity_ok(path)
 
 
 def copy_database(source: Path, target: Path) -> Path:
     """A consistent copy of a live SQLite file (backup API), checked afterwards. The copy is
     one self-contained file (rollback journal), so it can be copied or mailed as it is."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(str(source))
-    dest = sqlite3.connect(str(target))
-    try:
-        with dest:
-            src.backup(dest)
-        dest.execute("PRAGMA journal_mode=DELETE")
-    finally:
-        dest.close()
-        src.close()
+    copy_sqlite(source, target)
     if not integrity_ok(target):
         target.unlink(missing_ok=True)
         raise BackupFailed(

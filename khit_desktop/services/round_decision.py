@@ -11,6 +11,7 @@ from datetime import date
 from ..domain.collation import nfc
 from ..domain.dates import format_date
 from ..store.database import Database
+from ..store.models import Round
 from .audit import Actor, record
 from .errors import InputRefused
 from .permissions import Permission
@@ -33,15 +34,19 @@ class DecisionInfo:
         return bool(self.number and self.day)
 
 
+def _stored(rnd: Round) -> DecisionInfo:
+    return DecisionInfo(
+        rnd.decision_number or "",
+        rnd.decision_date,
+        rnd.signer_title or DEFAULT_AUTHORITY,
+        rnd.signer_name or "",
+    )
+
+
 def decision_info(db: Database, year: int) -> DecisionInfo:
     with db.session() as s:
         rnd = get_round(s, year)
-        return DecisionInfo(
-            rnd.decision_number or "",
-            rnd.decision_date,
-            rnd.signer_title or DEFAULT_AUTHORITY,
-            rnd.signer_name or "",
-        )
+        return _stored(rnd)
 
 
 def check_decision(year: int, info: DecisionInfo) -> DecisionInfo:
@@ -85,12 +90,7 @@ def set_decision(
     with db.session() as s:
         rnd = get_round(s, year)
         ensure_round_open(rnd)
-        old = DecisionInfo(
-            rnd.decision_number or "",
-            rnd.decision_date,
-            rnd.signer_title or DEFAULT_AUTHORITY,
-            rnd.signer_name or "",
-        )
+        old = _stored(rnd)
         if old == clean:
             return False
         corrected = (old.number and old.number != clean.number) or (

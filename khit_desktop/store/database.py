@@ -377,30 +377,40 @@ def _shipped_migrations() -> Path:
     return install_root() / "database" / "migrations"
 
 
+def copy_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy of a live SQLite file with the backup API (never a raw file copy),
+    made one self-contained file (rollback journal, no -wal beside it)."""
+    src = sqlite3.connect(str(source))
+    dest = sqlite3.connect(str(target))
+    try:
+        with dest:
+            src.backup(dest)
+        dest.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        dest.close()
+        src.close()
+
+
+def sqlite_integrity_ok(path: Path) -> bool:
+    """``PRAGMA integrity_check`` on a file opened read-only."""
+    check = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return check.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    finally:
+        check.close()
+
+
 def backup_sqlite(path: Path, label: str) -> Path:
-    """A consistent copy of a live SQLite file (backup API, never a raw file copy), checked
-    with ``PRAGMA integrity_check``; a copy that fails is removed and the step refused."""
+    """A consistent copy of a live SQLite file beside it (``copy_sqlite``), checked with
+    ``PRAGMA integrity_check``; a copy that fails is removed and the step refused."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.stem}.{label}.{stamp}{path.suffix or '.db'}")
     counter = 1
     while target.exists():
         target = path.with_name(f"{path.stem}.{label}.{stamp}-{counter}{path.suffix or '.db'}")
         counter += 1
-    source = sqlite3.connect(str(path))
-    dest = sqlite3.connect(str(target))
-    try:
-        with dest:
-            source.backup(dest)
-        dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-    finally:
-        dest.close()
-        source.close()
-    check = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        result = check.execute("PRAGMA integrity_check").fetchall()
-    finally:
-        check.close()
-    if result != [("ok",)]:
+    copy_sqlite(path, target)
+    if not sqlite_integrity_ok(target):
         target.unlink(missing_ok=True)
         raise DatabaseError(
             f"Bản sao lưu {target.name} không qua được kiểm tra toàn vẹn; đã xóa bản hỏng và "
