@@ -72,7 +72,9 @@ class Permission(Enum):
     RESTORE = "phục hồi từ bản sao lưu"
 
 
-_MEMBER = {Permission.READ, Permission.EXPORT, Permission.COMMENT, Permission.COUNCIL_DECISIONS}
+# council members and the chair review and comment; the council's decisions are written into
+# the program by its secretariat, the working team (Tổ giúp việc), after the meeting
+_MEMBER = {Permission.READ, Permission.EXPORT, Permission.COMMENT}
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(
         {
@@ -97,6 +99,7 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.SURVEYS,
             Permission.EXPLANATIONS,
             Permission.ROSTER,
+            Permission.COUNCIL_DECISIONS,
             Permission.SET_DECISION,
             Permission.IMPORT_HISTORY,
             Permission.BACKUP,

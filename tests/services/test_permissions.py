@@ -222,11 +222,11 @@ CASES = [
          lambda db, a, _: round_decision.set_decision(
              db, YEAR, round_decision.DecisionInfo("3456", date(2021, 1, 15)), actor=a)),
     Case(history.import_history, Permission.IMPORT_HISTORY, _history),
-    # Thành viên, Chủ tịch Hội đồng
     Case(explanations.record_decision, Permission.COUNCIL_DECISIONS,
          lambda db, a, _: explanations.record_decision(
              db, YEAR, "STP", "1.8", meeting_date=date(2020, 12, 22),
              decision="Hội đồng thống nhất.", points_value=Decimal(15), actor=a)),
+    # Thành viên, Chủ tịch Hội đồng
     Case(comments.add_comment, Permission.COMMENT,
          lambda db, a, _: comments.add_comment(
              db, YEAR, "STP", "Đề nghị xem lại tiêu chí 1.8.", criterion_code="1.8", actor=a)),
