@@ -110,25 +110,35 @@ def _start(app: QApplication, args: argparse.Namespace) -> int:
         if choice is None:
             return 0
         actor = choice.actor  # the administrator made at the first run: no login right after
-        while True:  # once more after a restore from a backup: the same file, reopened
-            code, reopen = run_window(app, choice.target, choice.demo, actor=actor)
-            if not reopen:
+        target, demo = choice.target, choice.demo
+        while True:  # again after a restore (the same file) or a switch to or from a server
+            code, reopen = run_window(app, target, demo, actor=actor)
+            if reopen is None:
                 return code
-            actor = None
+            if reopen != target:
+                demo = False
+            target, actor = reopen, None
 
 
 def choose_start(args: argparse.Namespace, demo_target: Path) -> StartChoice | None:
-    """What the window opens: --demo, --db, the database of an earlier start, or — at the
-    first run, when there is none yet — what the welcome says (None: the user quit)."""
+    """What the window opens: --demo, --db (a file or a postgresql:// URL), the environment's
+    KHIT_DATABASE_URL, the server or the file of an earlier start, or — at the first run,
+    when there is none yet — what the welcome says (None: the user quit)."""
+    from .store.target import ENV_DATABASE_URL, is_url
     from .ui.welcome import StartChoice, database_to_open, first_run
 
     if args.demo:
         return StartChoice(demo_target, True)
     if args.db:
-        return StartChoice(Path(args.db), False)
+        return StartChoice(args.db if is_url(args.db) else Path(args.db), False)
+    from_environment = os.environ.get(ENV_DATABASE_URL, "").strip()
+    if from_environment:
+        return StartChoice(from_environment, False)
     from .ui.settings import AppSettings
 
     settings = AppSettings()
+    if settings.database_url is not None:
+        return StartChoice(settings.database_url, False)
     target, missing = database_to_open(settings)
     if missing is None and target.exists():
         return StartChoice(target, False)
@@ -136,18 +146,49 @@ def choose_start(args: argparse.Namespace, demo_target: Path) -> StartChoice | N
     return first_run(settings, target, demo_target, missing=missing)
 
 
+def open_server(target: str) -> Database:
+    """A PostgreSQL server: asks for the password when the server wants one and the URL has
+    none (kept in memory only), up to three times."""
+    from .store.database import open_database
+    from .store.errors import DatabaseError
+    from .ui.server_dialog import ask_password, wants_password, with_password
+
+    url = target
+    for _attempt in range(3):
+        try:
+            return open_database(url)
+        except DatabaseError as exc:
+            if not wants_password(str(exc)):
+                raise
+            password = ask_password(target)
+            if password is None:
+                raise
+            url = with_password(target, password)
+    return open_database(url)
+
+
 def run_window(
-    app: QApplication, target: Path, demo: bool, *, actor: Actor | None = None
-) -> tuple[int, bool]:
+    app: QApplication, target: Path | str, demo: bool, *, actor: Actor | None = None
+) -> tuple[int, Path | str | None]:
     """Lock, open, check, log in, back up, show the window until it closes. Returns the exit
-    code and whether the window asked to reopen the database (after a restore). ``actor``:
-    already logged in (the administrator the first run has just made)."""
+    code and what to open next: None to end; the same database after a restore; a server or
+    a file when the user switched (Tệp → Làm việc trên máy chủ…). ``actor``: already logged
+    in (the administrator the first run has just made).
+
+    A PostgreSQL server (issue 9) takes no file lock (the server keeps the data safe for
+    several users) and no automatic backup (``pg_dump`` on the server; docs/postgresql.md).
+    A read-only archive (``khit export-round``) opens without login, for reading: its
+    accounts belong to the server it came from, and nothing may be written to it."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QMessageBox
 
     from .services import catalog
+    from .services.audit import Actor
     from .services.errors import ServiceError
+    from .services.permissions import Role
     from .store.errors import DatabaseError
+    from .store.lock import DatabaseLock
+    from .store.target import hide_password, is_url
     from .ui.accounts.login_dialogs import login_for_window
     from .ui.backups import BackupTimer, acquire_window_lock, backup_on_open
     from .ui.integrity.verify_on_open import check_on_open
@@ -155,40 +196,54 @@ def run_window(
     from .ui.settings import AppSettings
     from .ui.workspace import Workspace
 
-    try:
-        lock = acquire_window_lock(target)
-    except DatabaseError as exc:
-        log.info("Từ chối mở %s: %s", target, exc)
-        QMessageBox.critical(None, "KHIT Desktop", str(exc))
-        return 4, False
+    server = is_url(target)
+    shown_name = hide_password(str(target)) if server else str(target)
+    lock: DatabaseLock | None = None
+    if not server:
+        try:
+            lock = acquire_window_lock(Path(target))
+        except DatabaseError as exc:
+            log.info("Từ chối mở %s: %s", target, exc)
+            QMessageBox.critical(None, "KHIT Desktop", str(exc))
+            return 4, None
     try:
         try:
-            db = open_for_window(target, demo)
+            db = open_server(str(target)) if server else open_for_window(Path(target), demo)
         except (DatabaseError, ServiceError) as exc:
-            log.info("Không mở được %s: %s", target, exc)
+            log.info("Không mở được %s: %s", shown_name, exc)
             QMessageBox.critical(
-                None, "KHIT Desktop", f"Không mở được cơ sở dữ liệu {target}.\n{exc}"
+                None, "KHIT Desktop", f"Không mở được cơ sở dữ liệu {shown_name}.\n{exc}"
             )
-            return 4, False
+            return 4, None
         try:
             is_demo = catalog.is_demo(db)
             check_on_open(db, None)  # a loud warning when the data was changed outside
             log.info("Đã mở cơ sở dữ liệu %s%s", db.display_name, " (minh họa)" if is_demo else "")
+            if db.read_only:
+                actor = Actor(role=Role.READER)  # Actor() names this computer's user
+                log.info("Tệp lưu trữ chỉ đọc: không đăng nhập, chỉ xem")
             actor = actor or login_for_window(db, is_demo)
             if actor is None:
                 log.info("Không đăng nhập; đóng chương trình")
-                return 0, False
+                return 0, None
             log.info("Người dùng %s (%s) đăng nhập", actor.user, actor.role.label)
             settings = AppSettings()
-            workspace = Workspace(db, settings.last_year(db.display_name), is_demo, actor)
-            backup_on_open(workspace, None)
-            window = MainWindow(workspace, settings, lock=lock)
-            timer = BackupTimer(workspace, window)
-            timer.backed_up.connect(
-                lambda path: window.statusBar().showMessage(f"Đã tự động sao lưu: {path}", 10000)
+            workspace = Workspace(
+                db, settings.last_year(db.display_name), is_demo, actor, read_only=db.read_only
             )
-            timer.failed.connect(lambda text: window.statusBar().showMessage(text, 30000))
-            timer.start()
+            automatic_backups = not server and not db.read_only
+            if automatic_backups:
+                backup_on_open(workspace, None)
+            window = MainWindow(workspace, settings, lock=lock)
+            if automatic_backups:
+                timer = BackupTimer(workspace, window)
+                timer.backed_up.connect(
+                    lambda path: window.statusBar().showMessage(
+                        f"Đã tự động sao lưu: {path}", 10000
+                    )
+                )
+                timer.failed.connect(lambda text: window.statusBar().showMessage(text, 30000))
+                timer.start()
             if window.restored_geometry:
                 window.show()
             else:
@@ -196,11 +251,14 @@ def run_window(
             if os.environ.get("KHIT_SELFTEST") == "1":
                 QTimer.singleShot(0, lambda: _self_test(app, window))
             code = app.exec()
-            return code, window.reopen_requested
+            if window.switch_to is not None:
+                return code, window.switch_to
+            return code, target if window.reopen_requested else None
         finally:
             db.dispose()
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
 
 
 def _self_test(app: QApplication, window: QWidget) -> None:

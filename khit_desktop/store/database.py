@@ -41,7 +41,7 @@ BUSY_TIMEOUT_MS = 10_000
 
 # The newest migration under database/migrations/versions (a test checks it is Alembic's head).
 # Knowing it here lets an up-to-date database open without importing Alembic (~0.1–0.3 s).
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 
 MIGRATION_LOCK_KEY = 0x4B4849544D494752  # "KHITMIGR": one schema upgrade at a time
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -257,6 +258,7 @@ class AuditEvent(Base):
     chain: ``hash`` covers the fields and ``prev_hash`` (``domain.audit_chain``)."""
 
     __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity", "entity", "entity_id"),)  # migration 0009
     id: Mapped[int] = mapped_column(primary_key=True)
     sequence: Mapped[int | None] = mapped_column(Integer, unique=True)
     prev_hash: Mapped[str | None] = mapped_column(String(64))

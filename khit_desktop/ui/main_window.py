@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -54,6 +56,7 @@ class MainWindow(QMainWindow):
         self.ws, self.settings = workspace, settings
         self.lock = lock  # the window's lock of its database file (restore needs it)
         self.reopen_requested = False  # set after a restore: the caller reopens the file
+        self.switch_to: Path | str | None = None  # another database to open (a server, a file)
         self.setMinimumSize(960, 600)
         central = QWidget(self)
         outer = QVBoxLayout(central)
@@ -131,8 +134,19 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&Tệp")
-        file_menu.addAction("Sao lưu ngay…", self.backup_now)
-        file_menu.addAction("Phục hồi từ bản sao lưu…", self.restore_backup)
+        self.action_backup = file_menu.addAction("Sao lưu ngay…", self.backup_now)
+        self.action_restore = file_menu.addAction("Phục hồi từ bản sao lưu…", self.restore_backup)
+        if self.ws.db.path is None or self.ws.read_only:  # a server: pg_dump; an archive: a copy
+            for action in (self.action_backup, self.action_restore):
+                action.setEnabled(False)
+                action.setToolTip(
+                    "Cơ sở dữ liệu trên máy chủ được sao lưu bằng pg_dump trên máy chủ."
+                    if self.ws.db.path is None
+                    else "Tệp lưu trữ chỉ đọc là một bản sao: không cần sao lưu, phục hồi."
+                )
+        self.action_server = file_menu.addAction(
+            "Làm việc trên máy chủ cơ sở dữ liệu…", self.choose_server
+        )
         self.action_data_folder = file_menu.addAction("Mở thư mục dữ liệu", self.open_data_folder)
         self.action_data_folder.setToolTip("Thư mục chứa tệp dữ liệu, bản sao lưu, tệp đính kèm")
         file_menu.addSeparator()
@@ -292,6 +306,30 @@ class MainWindow(QMainWindow):
         if restore_from_backup(self.ws, self, self.lock) is not None:
             self.reopen_requested = True  # the file changed under the window: open it anew
             self.close()
+
+    def choose_server(self) -> None:
+        """Switch to a PostgreSQL server (several clerks) or back to the file on this
+        computer: the setting is saved and the window reopens on it."""
+        from ..store.target import hide_password, is_url
+        from .server_dialog import ServerDialog
+
+        current = self.ws.db.display_name if self.ws.db.path is None else None
+        answer = ServerDialog.ask(current or self.settings.database_url, self)
+        if answer is None:
+            return
+        (url,) = answer
+        self.settings.database_url = url
+        if url is None:
+            from .welcome import database_to_open
+
+            target: Path | str = database_to_open(self.settings)[0]
+        else:
+            target = url
+        here = self.ws.db.path or self.ws.db.display_name
+        if (hide_password(str(target)) if is_url(target) else target) == here:
+            return  # the database open now: nothing to switch
+        self.switch_to = target
+        self.close()
 
     def change_password(self) -> None:
         if self.ws.demo:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QModelIndex, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -54,9 +54,14 @@ def _view_editable(view: QAbstractItemView) -> bool:
     model = view.model()
     if model is None:
         return False
-    for row in range(min(model.rowCount(), 500)):
-        for column in range(model.columnCount()):
-            if model.flags(model.index(row, column)) & Qt.ItemFlag.ItemIsEditable:
+    top = QModelIndex()
+    try:
+        columns = model.columnCount(top)
+    except TypeError:  # QListWidget's model hides columnCount: one column
+        columns = 1
+    for row in range(min(model.rowCount(top), 500)):
+        for column in range(columns):
+            if model.flags(model.index(row, column, top)) & Qt.ItemFlag.ItemIsEditable:
                 return True
     return False
 

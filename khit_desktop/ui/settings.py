@@ -65,6 +65,21 @@ class AppSettings:
         else:
             self._qs.setValue("database/path", str(value))
 
+    @property
+    def database_url(self) -> str | None:
+        """A PostgreSQL server to open instead of a file (issue 9: several clerks), without
+        its password: that comes from the login prompt or libpq's password file, never from
+        the settings."""
+        value = self._qs.value("database/url")
+        return value if isinstance(value, str) and value.strip() else None
+
+    @database_url.setter
+    def database_url(self, value: str | None) -> None:
+        if value is None or not value.strip():
+            self._qs.remove("database/url")
+        else:
+            self._qs.setValue("database/url", without_password(value.strip()))
+
     def sync(self) -> None:
         self._qs.sync()
 
@@ -74,3 +89,24 @@ def _key(database: str) -> str:
     import hashlib
 
     return hashlib.sha1(database.encode("utf-8")).hexdigest()[:16]
+
+
+def without_password(url: str) -> str:
+    """The URL with any password left out (a password is never written to the settings)."""
+    from sqlalchemy.engine import URL, make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return url
+    if parsed.password is None:
+        return url
+    bare = URL.create(
+        parsed.drivername,
+        username=parsed.username,
+        host=parsed.host,
+        port=parsed.port,
+        database=parsed.database,
+        query=parsed.query,
+    )
+    return bare.render_as_string(hide_password=False)

@@ -156,6 +156,27 @@ def test_bundle_holds_both_programs_resources_and_migrations(bundle: Path) -> No
     assert shipped == source
 
 
+def test_bundled_khit_works_on_a_postgresql_server(bundle: Path, tmp_path: Path) -> None:
+    """PostgreSQL mode from the bundle: the driver and its libpq are inside. ``khit init
+    --demo`` builds the demo on an empty server database (every migration, from the bundle's
+    files) and ``khit verify`` checks it."""
+    from tests.postgres_server import SKIPPED, PostgresServer, server_url
+
+    url = server_url()
+    if url is None:
+        pytest.skip(SKIPPED)
+    server = PostgresServer(url)
+    try:
+        name = server.create()
+        target = server.url(name).render_as_string(hide_password=False)
+        made = _khit(bundle, tmp_path, "init", "--db", target, "--demo")
+        assert made.returncode == 0, made.stderr
+        checked = _khit(bundle, tmp_path, "verify", "--db", target)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    finally:
+        server.close()
+
+
 @pytest.fixture(scope="session")
 def bundled_demo(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A demo database made by the bundle's own ``khit init --demo`` (every migration run

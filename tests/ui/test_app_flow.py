@@ -30,7 +30,7 @@ def test_demo_start_opens_checks_backs_up_and_releases(qapp, tmp_path, selftest,
     )
     target = tmp_path / "Dữ liệu của Nguyễn Văn A" / "khit minh họa.db"
     code, reopen = app_module.run_window(qapp, target, True)
-    assert (code, reopen) == (0, False)
+    assert (code, reopen) == (0, None)
     assert checked  # the integrity check ran before login
     assert backups.list_backups(target)  # the backup on open
     assert not lock_module.is_locked(target)  # released when the window closed
@@ -43,7 +43,7 @@ def test_a_database_open_elsewhere_is_refused(qapp, tmp_path, monkeypatch):
     monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
     with lock_module.acquire(target):
         code, reopen = app_module.run_window(qapp, target, False)
-    assert (code, reopen) == (4, False)
+    assert (code, reopen) == (4, None)
     assert shown and "đang" in shown[0].lower()
 
 
@@ -54,7 +54,7 @@ def test_cancelled_first_login_closes_without_a_window(qapp, tmp_path, monkeypat
         classmethod(lambda cls, db, parent=None: None),
     )
     code, reopen = app_module.run_window(qapp, target, False)
-    assert (code, reopen) == (0, False)
+    assert (code, reopen) == (0, None)
     db = open_database(target)
     try:
         assert catalog.is_initialised(db) and not accounts.has_users(db)

@@ -395,9 +395,9 @@ def test_after_a_restore_the_first_run_administrator_logs_in(data_folder, monkey
 
     def fake_run_window(
         app: object, target: Path, demo: bool, *, actor: Actor | None = None
-    ) -> tuple[int, bool]:
+    ) -> tuple[int, Path | None]:
         calls.append(actor)
-        return 0, len(calls) == 1  # the first window asks to reopen (a restore)
+        return 0, target if len(calls) == 1 else None  # the first window reopens (a restore)
 
     monkeypatch.setattr(app_module, "run_window", fake_run_window)
     monkeypatch.setattr(

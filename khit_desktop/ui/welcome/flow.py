@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 class StartChoice:
     """What the window opens after the first run."""
 
-    target: Path
+    target: Path | str  # a SQLite file, or a PostgreSQL URL (``store.target``)
     demo: bool
     actor: Actor | None = None  # the administrator just created: no login right after
 
