@@ -114,9 +114,9 @@ def test_preview_dialog_is_set_up_for_a4_landscape(qtbot, workspace, tmp_path):
     annex = AnnexDocument(write_annex(workspace.db, 2020, tmp_path / "phu-luc.pdf"))
     dialog = AnnexPreviewDialog(annex)
     qtbot.addWidget(dialog)
-    layout = dialog.printer.pageLayout()
+    layout = dialog.annex_printer.pageLayout()
     assert layout.orientation() == QPageLayout.Orientation.Landscape
-    assert dialog.printer.fullPage()
+    assert dialog.annex_printer.fullPage()
     assert "phu-luc.pdf" in dialog.windowTitle()
     annex.close()
 

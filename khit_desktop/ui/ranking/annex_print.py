@@ -88,9 +88,9 @@ class AnnexPreviewDialog(QPrintPreviewDialog):
 
     def __init__(self, annex: AnnexDocument, parent: QWidget | None = None) -> None:
         self.annex = annex
-        self.printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        annex.prepare(self.printer)
-        super().__init__(self.printer, parent)
+        self.annex_printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        annex.prepare(self.annex_printer)
+        super().__init__(self.annex_printer, parent)
         self.setWindowTitle(f"Xem trước bản in — {annex.path.name}")
         self.paintRequested.connect(annex.paint)
         self.resize(1100, 760)

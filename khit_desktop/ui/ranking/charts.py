@@ -21,7 +21,7 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QLocale, QMargins, QPointF, Qt, Signal
+from PySide6.QtCore import QLocale, QMargins, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -278,7 +278,7 @@ def _short(name: str, limit: int = 42) -> str:
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
 
 
-def _cursor_pos():  # type: ignore[no-untyped-def]
+def _cursor_pos() -> QPoint:
     from PySide6.QtGui import QCursor
 
     return QCursor.pos()
@@ -305,10 +305,10 @@ class ChartsPanel(QWidget):
         self.view.setRenderHint(QPainter.RenderHint.Antialiasing)
         # QtCharts hides a category's label when its row is too low: a long list of agencies
         # gets the height it needs, and the chart scrolls
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(self.view)
+        self.scroller = QScrollArea(self)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setWidget(self.view)
         top = QHBoxLayout()
         top.addWidget(QLabel("Biểu đồ:", self))
         top.addWidget(self.choice, 1)
@@ -317,7 +317,7 @@ class ChartsPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.note)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroller, 1)
         self._rows: list[ResultRow] = []
         self._group = 1
         self._group_names: dict[int, str] = {}

@@ -141,7 +141,7 @@ class RankingTableModel(QAbstractTableModel):
     def movement(self, row: int) -> Movement | None:
         return self._moves.get(self._rows[row].agency_code)
 
-    def row(self, row: int) -> ResultRow:  # type: ignore[override]
+    def row(self, row: int) -> ResultRow:
         return self._rows[row]
 
     def rows(self) -> list[ResultRow]:

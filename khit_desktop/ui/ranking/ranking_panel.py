@@ -1,8 +1,13 @@
-"""Xếp hạng: one group's ranking in the annex's order, its counts, and what is not final."""
+"""Xếp hạng: one group's ranking in the annex's order, its counts, and what is not final.
+
+Nothing here changes data: the screen is the same in review mode (issue 10); its documents
+(preview and print, PDF, Excel) need only the export permission, which every role has."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +40,7 @@ from ...services import (
     score_grid,
 )
 from ...services.errors import ServiceError
+from ...services.permissions import Permission
 from ...services.results import ResultRow
 from ..workspace import Workspace
 from . import annex_actions
@@ -99,11 +105,16 @@ class RankingPanel(QWidget):
         top.addWidget(QLabel("Nhóm:", self))
         top.addWidget(self.group_choice)
         top.addWidget(self.group_name, 1)
+        exporting = self.ws.can(Permission.EXPORT)
+        self.document_buttons: list[QToolButton] = []
         for action in (self.action_preview, self.action_save_pdf, self.action_export):
+            action.setVisible(exporting)
             button = QToolButton(self)
             button.setDefaultAction(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setVisible(exporting)
             top.addWidget(button)
+            self.document_buttons.append(button)
 
         self.summary = QLabel(self)
         self.summary.setObjectName("rankingSummary")
@@ -133,6 +144,7 @@ class RankingPanel(QWidget):
         self.warnings_title.setObjectName("rankingWarningsTitle")
         self.warnings = QListWidget(self)
         self.warnings.setObjectName("rankingWarnings")
+        self.warnings.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.warnings.setWordWrap(True)  # long lists of names wrap rather than scroll sideways
         self.warnings.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.warnings.setResizeMode(QListWidget.ResizeMode.Adjust)
@@ -167,7 +179,7 @@ class RankingPanel(QWidget):
         self.reload()
 
     def _build_actions(self) -> None:
-        def action(text: str, tip: str, slot, shortcut: str = "") -> QAction:  # type: ignore[no-untyped-def]
+        def action(text: str, tip: str, slot: Callable[[], object], shortcut: str = "") -> QAction:
             made = QAction(text, self)
             made.setToolTip(tip)
             if shortcut:
@@ -250,6 +262,33 @@ class RankingPanel(QWidget):
         index = self.group_choice.findData(number)
         if index >= 0:
             self.group_choice.setCurrentIndex(index)
+
+    def select_agency(self, agency_code: str, group: int | None = None) -> bool:
+        """Open the ranking table of the agency's group (``group`` when given) on the agency,
+        selected, scrolled to and focused; False when it is not ranked there."""
+        found = [r for r in self._all if r.agency_code == agency_code]
+        if not found:
+            self.reload()  # the round may have gained the agency since this screen read it
+            found = [r for r in self._all if r.agency_code == agency_code]
+        found = [r for r in found if group is None or r.group == group]
+        if not found:
+            return False
+        self.tabs.setCurrentIndex(0)
+        self.set_group(found[0].group)
+        codes = [r.agency_code for r in self.model.rows()]
+        if agency_code not in codes:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(codes.index(agency_code), COL_AGENCY))
+        if not index.isValid():
+            return False
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.table.setFocus()
+        return True
 
     def _show_group(self) -> None:
         group = self.current_group()
@@ -387,13 +426,10 @@ class RankingPanel(QWidget):
             )
         decision = round_decision.decision_info(self.ws.db, year)
         if not decision.is_set and not self._published:
-            lines.append(
-                (
-                    "Chưa ghi số và ngày ký của quyết định công bố: phụ lục in dòng chấm chấm "
-                    "(Kỳ đánh giá → Quyết định công bố kết quả…)",
-                    "Quyết định được đánh số khi ký; ghi vào khi đã có.",
-                )
-            )
+            text = "Chưa ghi số và ngày ký của quyết định công bố: phụ lục in dòng chấm chấm"
+            if self.ws.can(Permission.SET_DECISION):  # where to write it, for who may
+                text += " (Kỳ đánh giá → Quyết định công bố kết quả…)"
+            lines.append((text, "Quyết định được đánh số khi ký; ghi vào khi đã có."))
         waiting: dict[int, list[str]] = {}
         for p in score_grid.progress(self.ws.db, year):
             if p.state == "imported":

@@ -42,10 +42,12 @@ DECISION_WIDTHS = {D_AGENCY: 210, D_CRITERION: 320, D_MEETING: 104, D_POINTS: 80
 
 
 class CouncilTab(QWidget):
-    """What the clerk sees; the actions on it are in council_actions."""
+    """What the clerk sees; the actions on it are in council_actions. ``editing`` False
+    (review mode): the texts stop pointing at buttons that are hidden."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.editing = True
         self.request_button = QPushButton("Đề nghị giải trình…", self)
         self.request_button.setObjectName("requestExplanation")
         self.answer_button = QPushButton("Ghi nhận giải trình…", self)
@@ -169,11 +171,40 @@ class CouncilTab(QWidget):
             return None
         return self.decisions.row(self.decision_proxy.mapToSource(index).row())
 
-    def select_decision(self, agency_code: str, code: str) -> None:
+    def select_decision(self, agency_code: str, code: str) -> bool:
+        """Make the council's decision on ``code`` of ``agency_code`` the current row,
+        scrolled into view; False when there is no such decision."""
         row = self.decisions.row_where(agency_code=agency_code, code=code)
-        if row is not None:
-            index = self.decision_proxy.mapFromSource(self.decisions.index(row, D_AGENCY))
-            self.decision_table.setCurrentIndex(index)
+        if row is None:
+            return False
+        index = self.decision_proxy.mapFromSource(self.decisions.index(row, D_AGENCY))
+        if not index.isValid():
+            return False
+        self.decision_table.setCurrentIndex(index)
+        self.decision_table.scrollTo(index)
+        return True
+
+    def select_explanation(self, explanation_id: int) -> bool:
+        """Make explanation ``explanation_id`` the current row, scrolled into view; False
+        when it is not in the table."""
+        row = self.explanations.row_where(id=explanation_id)
+        if row is None:
+            return False
+        index = self.explanation_proxy.mapFromSource(self.explanations.index(row, E_AGENCY))
+        if not index.isValid():
+            return False
+        self.explanation_table.setCurrentIndex(index)
+        self.explanation_table.scrollTo(index)
+        return True
+
+    def explanation_about(self, agency_code: str, code: str) -> int | None:
+        """The id of the latest explanation asked about ``code`` of ``agency_code``, an
+        answered one first (a criterion waiting for the council's decision has been
+        answered)."""
+        asked = [e for e in self.explanations.rows() if e.agency_code == agency_code]
+        asked = [e for e in asked if code in e.criteria]
+        asked.sort(key=lambda e: (not e.pending, e.letter_date, e.id))
+        return asked[-1].id if asked else None
 
     def _explanation_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
         view = self.current_explanation()
@@ -186,6 +217,8 @@ class CouncilTab(QWidget):
         if view is None:
             self.explanation_detail.setText(
                 "Chọn một đề nghị để xem nội dung; “Đề nghị giải trình…” để ghi văn bản mới."
+                if self.editing
+                else "Chọn một đề nghị để xem nội dung và giải trình của cơ quan."
             )
             return
         name = self.explanations.name(view.agency_code)

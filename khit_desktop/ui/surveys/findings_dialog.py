@@ -109,15 +109,15 @@ class FindingsDialog(FormDialog):
         ):
             header = QLabel(f"<b>{text}</b>", self.grid_host)
             self.grid.addWidget(header, 0, column)
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("findingLines")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.grid_host)
-        self.body.addWidget(self.scroll, 1)
+        self.lines_area = QScrollArea(self)
+        self.lines_area.setObjectName("findingLines")
+        self.lines_area.setWidgetResizable(True)
+        self.lines_area.setWidget(self.grid_host)
+        self.body.addWidget(self.lines_area, 1)
         self.editors: list[LineEditors] = []
         for line in form.lines:
             self._add_line_widgets(line)
-        self.findings_error = self.field(FIELD_FINDINGS, self.scroll, "findingsError")
+        self.findings_error = self.field(FIELD_FINDINGS, self.lines_area, "findingsError")
         self.body.addWidget(self.findings_error)
 
         more = QHBoxLayout()
@@ -206,8 +206,8 @@ class FindingsDialog(FormDialog):
         self.grid.addWidget(figure, row, 2, Qt.AlignmentFlag.AlignTop)
         self.grid.addWidget(points, row, 3, Qt.AlignmentFlag.AlignTop)
         self.grid.addWidget(error, row + 1, 1, 1, 3)
-        for widget in (label, seen, figure, points):
-            widget.show()  # at once, not on the layout's next pass: it may get the focus now
+        for part in (label, seen, figure, points):
+            part.show()  # at once, not on the layout's next pass: it may get the focus now
         self.editors.append(LineEditors(line.code, seen, figure, points, error))
 
     def _fill_other(self) -> None:
@@ -229,7 +229,7 @@ class FindingsDialog(FormDialog):
         self._fill_other()
         self._chain()
         editors = self.line(code)
-        self.scroll.ensureWidgetVisible(editors.seen)
+        self.lines_area.ensureWidgetVisible(editors.seen)
         editors.seen.setFocus()
 
     def _chain(self) -> None:

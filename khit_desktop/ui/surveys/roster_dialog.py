@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
 from ...services import council, surveys
 from ...services.council import ROLES, RosterMember
 from ...services.errors import InputRefused
+from ...services.permissions import Permission
+from ..review import mark_edit
 from ..workspace import Workspace
 from .confirm_dialog import ConfirmDialog
 from .council_forms import FIELD_NAME, FIELD_ROLE, MemberForm
@@ -29,13 +31,16 @@ from .form_dialog import error_label, line_edit, stacked
 
 
 class RosterDialog(QDialog):
-    """Changes are saved one by one (each is audited); ``changed`` tells the screen to reload."""
+    """Changes are saved one by one (each is audited); ``changed`` tells the screen to reload.
+    A user without the roster permission (council members, the chair: review mode) sees the
+    list only, with no control that would change it."""
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         assert workspace.year is not None
         self.ws, self.year = workspace, workspace.year
         self.changed = False
+        self.editable = workspace.can(Permission.ROSTER)
         self.setWindowTitle(f"Hội đồng thẩm định và Tổ giúp việc năm {self.year}")
         self.setMinimumSize(880, 600)
         self.model = RosterTableModel(self)
@@ -47,11 +52,13 @@ class RosterDialog(QDialog):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.setAlternatingRowColors(True)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         for column, width in ((R_ROLE, 180), (R_NAME, 170), (R_POSITION, 250)):
             self.table.setColumnWidth(column, width)
         self.table.horizontalHeader().setSectionResizeMode(R_AGENCY, QHeaderView.ResizeMode.Stretch)
         self.remove_button = QPushButton("Xóa khỏi danh sách…", self)
         self.remove_button.setObjectName("removeMember")
+        mark_edit(self.remove_button)
 
         box = QGroupBox("Thêm thành viên", self)
         fields = QFormLayout(box)
@@ -71,6 +78,7 @@ class RosterDialog(QDialog):
         fields.addRow("Cơ quan công tác:", self.agency)
         self.add_button = QPushButton("Thêm vào danh sách", box)
         self.add_button.setObjectName("addMember")
+        mark_edit(self.add_button)
         self.add_button.setDefault(True)
         fields.addRow("", self.add_button)
         self.refusal = error_label(self, "refusal")
@@ -95,8 +103,10 @@ class RosterDialog(QDialog):
         self.remove_button.clicked.connect(self.remove_member)
         self.role.currentIndexChanged.connect(lambda _i: self._show_errors(final=False))
         self.name.textChanged.connect(lambda _t: self._show_errors(final=False))
+        self.remove_button.setVisible(self.editable)
+        box.setVisible(self.editable)
         self.reload()
-        self.name.setFocus()
+        (self.name if self.editable else self.table).setFocus()
 
     def reload(self) -> None:
         self.model.set_rows(council.roster(self.ws.db, self.year))

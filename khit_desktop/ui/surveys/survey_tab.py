@@ -56,6 +56,7 @@ def table(parent: QWidget, name: str) -> QTableView:
     view.setObjectName(name)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)  # edits go via dialogs
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(24)
@@ -66,10 +67,12 @@ def table(parent: QWidget, name: str) -> QTableView:
 
 
 class SurveyTab(QWidget):
-    """What the clerk sees; the actions on it are in survey_actions (they need the workspace)."""
+    """What the clerk sees; the actions on it are in survey_actions (they need the workspace).
+    ``editing`` False (review mode): the texts stop pointing at buttons that are hidden."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.editing = True
         self.plan_button = QPushButton("Lên kế hoạch khảo sát… (Ctrl+N)", self)
         self.plan_button.setObjectName("planSurvey")
         self.record_button = QPushButton("Ghi kết quả khảo sát…", self)
@@ -144,6 +147,7 @@ class SurveyTab(QWidget):
         self.remarks.setWordWrap(True)
         self.attachments = QListWidget(self)
         self.attachments.setObjectName("surveyAttachments")
+        self.attachments.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.open_button = QPushButton("Mở tệp đính kèm", self)
         self.open_button.setObjectName("openAttachment")
         side = QWidget(self)
@@ -205,6 +209,8 @@ class SurveyTab(QWidget):
             self.summary.setText(
                 "Chưa có đợt khảo sát nào. Lên kế hoạch khảo sát đầu tiên (Ctrl+N); thêm thành "
                 "viên đoàn bằng nút “Hội đồng và Tổ giúp việc…”."
+                if self.editing
+                else "Chưa có đợt khảo sát nào trong kỳ đánh giá này."
             )
             return
         parts = [f"<b>{len(views)} đợt khảo sát</b>"]
@@ -224,6 +230,35 @@ class SurveyTab(QWidget):
             return None
         return self.model.row(self.proxy.mapToSource(index).row())
 
+    def select_survey(self, survey_id: int, finding_id: int | None = None) -> bool:
+        """Make survey ``survey_id`` (and its finding ``finding_id``) the current row, scrolled
+        into view and focused; False when the survey (or the finding) is not in the table."""
+        row = self.model.row_where(id=survey_id)
+        index = (
+            self.proxy.mapFromSource(self.model.index(row, COL_AGENCY))
+            if row is not None
+            else QModelIndex()
+        )
+        if not index.isValid():
+            return False
+        rows = QItemSelectionModel.SelectionFlag.ClearAndSelect
+        rows |= QItemSelectionModel.SelectionFlag.Rows
+        if index != self.table.currentIndex():
+            self.table.selectionModel().setCurrentIndex(index, rows)  # shows its findings
+        self.table.scrollTo(index)
+        if finding_id is None:
+            self.table.setFocus()
+            return True
+        found = self.findings.row_where(id=finding_id)
+        if found is None:
+            self.table.setFocus()
+            return False
+        finding = self.findings.index(found, F_CODE)
+        self.findings_table.selectionModel().setCurrentIndex(finding, rows)
+        self.findings_table.scrollTo(finding)
+        self.findings_table.setFocus()
+        return True
+
     def current_finding(self) -> FindingView | None:
         index = self.findings_table.currentIndex()
         return self.findings.row(index.row()) if index.isValid() else None
@@ -237,11 +272,12 @@ class SurveyTab(QWidget):
         self.findings_table.resizeRowsToContents()
         self.record_button.setEnabled(view is not None)
         self.minutes_button.setEnabled(view is not None and view.visit_date is not None)
-        self.minutes_button.setToolTip(
-            ""
-            if view is None or view.visit_date
-            else "Ghi kết quả khảo sát trước khi xuất biên bản."
+        no_minutes = (
+            "Ghi kết quả khảo sát trước khi xuất biên bản."
+            if self.editing
+            else "Đợt khảo sát chưa có kết quả: chưa có biên bản."
         )
+        self.minutes_button.setToolTip("" if view is None or view.visit_date else no_minutes)
         self.attachments.clear()
         if view is None:
             self.detail_title.setText("Chọn một đợt khảo sát để xem kết quả.")
@@ -282,14 +318,20 @@ class SurveyTab(QWidget):
     def _finding_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         finding = self.findings.row(current.row()) if current.isValid() else None
         pending = finding is not None and finding_is_pending(finding)
-        self.apply_button.setEnabled(pending and finding.proposed_points is not None)
+        self.apply_button.setEnabled(
+            pending and finding is not None and finding.proposed_points is not None
+        )
         self.dismiss_button.setEnabled(pending)
         if finding is None:
             if self.findings.rowCount() == 0 and self.current_survey() is None:
                 self.finding_hint.clear()
             return
         if pending and finding.proposed_points is None:
-            hint = "Chưa có điểm đề xuất: ghi điểm trong “Ghi kết quả khảo sát…”."
+            hint = (
+                "Chưa có điểm đề xuất: ghi điểm trong “Ghi kết quả khảo sát…”."
+                if self.editing
+                else "Đoàn khảo sát chưa ghi điểm đề xuất cho tiêu chí này."
+            )
         elif pending:
             hint = "Kết quả chỉ vào điểm thẩm định khi cán bộ xác nhận từng tiêu chí."
         else:
