@@ -10,12 +10,16 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..domain.collation import nfc
 from ..store.database import Database
 from ..store.models import CriterionRow, CrossCheck, ScoreRow
 from .audit import Actor, now_utc, record
+from .concurrency import reported_as_conflict
 from .errors import InputRefused, NotFound
+from .general_data import general_versions as load_general_versions
+from .general_data import locked_general
 from .permissions import Permission
 from .receipts import member
 from .rounds import ensure_round_open, get_round
@@ -143,14 +147,45 @@ def set_general_value(
     appraised: bool,
     reason: str = "",
     actor: Actor | None = None,
+    expected_version: int | None = None,
+    overwrite_reason: str = "",
 ) -> None:
+    """A general datum; ``expected_version`` is the datum's version the screen showed
+    (``general_versions``; 0 = no row yet), checked like a score's (``services.concurrency``)."""
     actor = actor or Actor()
     # the agency's own figure is part of its form; the appraised one is an appraisal
     actor.require(Permission.EDIT_SCORES if appraised else Permission.IMPORT_FORMS)
-    with db.session() as s:
+    with _general_conflicts(db, year, agency_code, code), db.session() as s:
         open_sheet(s, year, agency_code, actor).set_general(
-            code, value, appraised=appraised, reason=reason
+            code,
+            value,
+            appraised=appraised,
+            reason=reason,
+            expected_version=expected_version,
+            overwrite_reason=overwrite_reason,
         )
+
+
+def general_versions(db: Database, year: int, agency_code: str) -> dict[str, int]:
+    """The versions of an agency's general data rows, by code (absent: no row yet, 0)."""
+    with db.session() as s:
+        rnd = get_round(s, year)
+        m = member(s, rnd, agency_code)
+        return load_general_versions(s, rnd.id, m.agency_id)
+
+
+def _general_conflicts(db: Database, year: int, agency_code: str, code: str) -> Any:
+    """A save of one datum that lost a race at commit becomes an EditConflict."""
+
+    def find(s: Session) -> tuple[int, int] | None:
+        rnd = get_round(s, year)
+        m = member(s, rnd, agency_code)
+        row = locked_general(s, rnd.id, m.agency_id, code)
+        return (row.id, row.version) if row is not None else None
+
+    return reported_as_conflict(
+        db, f"Số liệu chung '{code}' của {agency_code}", "general_value", find
+    )
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,34 @@ def load_general(
     return result
 
 
+def general_versions(session: Session, round_id: int, agency_id: int) -> dict[str, int]:
+    """Each general datum's row version (issue 9): a screen keeps it and passes it back as
+    ``expected_version``; a datum without a row is absent (its expected version is 0)."""
+    rows = session.execute(
+        select(GeneralValue.code, GeneralValue.version).where(
+            GeneralValue.round_id == round_id, GeneralValue.agency_id == agency_id
+        )
+    ).all()
+    return {code: version for code, version in rows}
+
+
+def locked_general(
+    session: Session, round_id: int, agency_id: int, code: str
+) -> GeneralValue | None:
+    """The datum's row read again and locked (``SELECT … FOR UPDATE`` on PostgreSQL), so two
+    saves of one datum queue and the second sees the first's version."""
+    return session.scalar(
+        select(GeneralValue)
+        .where(
+            GeneralValue.round_id == round_id,
+            GeneralValue.agency_id == agency_id,
+            GeneralValue.code == code,
+        )
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def uses_general(criterion: Criterion) -> str | None:
     """The general datum a leaf's ratio divides by, if any."""
     rule = criterion.rule

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..domain.collation import nfc
 from ..domain.lateness import LatenessDecision, decide_lateness
 from ..store.database import Database
-from ..store.models import AuditEvent, ReceiptRow, Round, RoundAgency
+from ..store.models import Agency, AuditEvent, ReceiptRow, Round, RoundAgency
 from .attachments import add_attachment, check_attachment_file
 from .audit import Actor, record
 from .concurrency import check_version, overwrite_note, reported_as_conflict
@@ -185,18 +185,38 @@ def _conflicts(db: Database, receipt_id: int) -> Any:
 
 
 def set_exempt(
-    db: Database, year: int, agency_code: str, reason: str | None, *, actor: Actor | None = None
+    db: Database,
+    year: int,
+    agency_code: str,
+    reason: str | None,
+    *,
+    actor: Actor | None = None,
+    expected_version: int | None = None,
+    overwrite_reason: str = "",
 ) -> None:
-    """Mark an agency "không xếp hạng" this round (with a reason), or clear it (None)."""
+    """Mark an agency "không xếp hạng" this round (with a reason), or clear it (None).
+    ``expected_version``: the membership's version the screen showed (``membership_versions``);
+    another clerk's change of it in between is refused with EditConflict."""
     actor = actor or Actor()
     actor.require(Permission.RECEIPTS)
     text = nfc(reason).strip() if reason is not None else None
     if text == "":
         raise InputRefused("Cần ghi lý do không xếp hạng.")
-    with db.session() as s:
+    with _membership_conflicts(db, year, agency_code), db.session() as s:
         rnd = get_round(s, year)
         ensure_open(rnd)
         m = member(s, rnd, agency_code)
+        s.refresh(m, with_for_update=True)  # two saves of one membership queue (PostgreSQL)
+        check_version(
+            s,
+            what=f"Việc không xếp hạng {m.name}",
+            entity="round_agency",
+            entity_id=m.id,
+            current=m.version,
+            expected=expected_version,
+            overwrite=bool(overwrite_reason),
+        )
+        note = overwrite_note(overwrite_reason, m.version) if overwrite_reason else ""
         if m.exempt_reason == text:
             return
         old = m.exempt_reason
@@ -211,8 +231,31 @@ def set_exempt(
             year=year,
             old={"agency": m.agency.code, "exempt_reason": old},
             new={"agency": m.agency.code, "exempt_reason": text},
-            reason=text or "",
+            reason=_joined(text or "", note),
         )
+
+
+def membership_versions(db: Database, year: int) -> dict[str, int]:
+    """Each member agency's membership version by agency code (issue 9), read by the register
+    before its lines so a save never passes a version newer than what the screen shows."""
+    with db.session() as s:
+        rnd = get_round(s, year)
+        return {
+            code: version
+            for code, version in s.execute(
+                select(Agency.code, RoundAgency.version)
+                .join(Agency, Agency.id == RoundAgency.agency_id)
+                .where(RoundAgency.round_id == rnd.id)
+            ).all()
+        }
+
+
+def _membership_conflicts(db: Database, year: int, agency_code: str) -> Any:
+    def find(s: Session) -> tuple[int, int] | None:
+        m = member(s, get_round(s, year), agency_code)
+        return (m.id, m.version)
+
+    return reported_as_conflict(db, f"Việc không xếp hạng {agency_code}", "round_agency", find)
 
 
 ACTION_LABELS = {

@@ -19,7 +19,7 @@ from .audit import Actor, now_utc, record
 from .concurrency import check_version, overwrite_note, reported_as_conflict
 from .errors import InputRefused, NotFound
 from .forms import criterion_ids, form_tree
-from .general_data import uses_general, with_denominator
+from .general_data import locked_general, uses_general, with_denominator
 from .permissions import Permission
 from .receipts import member
 from .rounds import get_round, hold_round
@@ -231,8 +231,12 @@ class ScoreSheet:
         appraised: bool = False,
         reason: str = "",
         check_numerators: bool = True,
+        expected_version: int | None = None,
+        overwrite_reason: str = "",
     ) -> None:
-        """A general datum of the agency (its own figure, or the appraised one with a reason)."""
+        """A general datum of the agency (its own figure, or the appraised one with a reason).
+        ``expected_version``: the datum's version the screen showed (0 = no row yet); another
+        clerk's save in between is refused with EditConflict unless ``overwrite_reason``."""
         known = {g.code: g for g in self.tree.general}
         if code not in known:
             raise NotFound(f"Phiếu đánh giá không có số liệu chung mã '{code}'.")
@@ -243,6 +247,9 @@ class ScoreSheet:
             raise InputRefused(f"Cần ghi lý do khi thẩm định số liệu '{known[code].label}'.")
         if value is not None and check_numerators:
             self._check_denominator(code, value, appraised)
+        note = self._guard_general(code, known[code].label, expected_version, overwrite_reason)
+        if note:
+            reason = f"{reason} — {note}" if reason else note
         row = self.general.get(code)
         old = None if row is None else {"self": row.self_value, "appraised": row.appraised_value}
         if row is None:
@@ -273,6 +280,28 @@ class ScoreSheet:
             },
             reason=reason,
         )
+
+    def _guard_general(
+        self, code: str, label: str, expected_version: int | None, overwrite_reason: str
+    ) -> str:
+        """``guard`` for a general datum: EditConflict when its row moved on since the screen
+        read ``expected_version``; the overwrite note for the audit ('' when not overwriting)."""
+        if expected_version is None and not overwrite_reason:
+            return ""
+        row = locked_general(self.session, self.rnd.id, self.member.agency_id, code)
+        if row is not None:
+            self.general[code] = row
+        current = row.version if row is not None else None
+        check_version(
+            self.session,
+            what=f"Số liệu chung '{label}' của {self.member.name}",
+            entity="general_value",
+            entity_id=row.id if row is not None else None,
+            current=current,
+            expected=expected_version,
+            overwrite=bool(overwrite_reason),
+        )
+        return overwrite_note(overwrite_reason, current) if overwrite_reason else ""
 
     def restore_appraised(
         self,

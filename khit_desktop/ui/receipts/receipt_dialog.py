@@ -26,6 +26,7 @@ from ...domain.lateness import Channel
 from ...services.errors import InputRefused
 from ...services.receipt_edits import StatusChangeNeedsReason
 from ...services.receipts import ReceiptContext, ReceiptInput, ReceiptView
+from ..conflict_dialog import BUSY_MESSAGE, Saved, save_resolving_conflicts
 from ..reason_dialog import ReasonDialog
 from ..status_style import chip_css
 from .agency_picker import AgencyChoice, AgencyPicker
@@ -36,10 +37,12 @@ from .receipt_form import (
     FIELD_RECEIVED,
     FIELD_SENT,
     ReceiptForm,
+    describe_receipt,
 )
 
 ERROR_CSS = "color:#b00020;"
-Save = Callable[[ReceiptInput, str], object]  # (data, reason) -> anything; raises on refusal
+# (data, reason, overwrite reason) -> anything; raises on refusal (EditConflict included)
+Save = Callable[[ReceiptInput, str, str], object]
 
 
 def _error_label(parent: QWidget, name: str) -> QLabel:
@@ -65,7 +68,11 @@ class ReceiptDialog(QDialog):
         super().__init__(parent)
         self.form, self._save, self._today = form, save, today
         self.saved = False
+        self.reloaded = False  # another clerk's change came first and the user took it
         editing = form.editing is not None
+        context = form.context() if editing else None
+        name = context.agency_name if context else form.agency_code or ""
+        self.conflict_what = f"Lần tiếp nhận #{form.editing} của {name}"  # issue 9
         self.setWindowTitle("Sửa lần tiếp nhận phiếu" if editing else "Ghi nhận phiếu đánh giá")
         self.setMinimumWidth(620)
         layout = QVBoxLayout(self)
@@ -81,7 +88,7 @@ class ReceiptDialog(QDialog):
             fields.addRow("Cơ quan gửi:", self.picker)
             self.form.agency_code = self.picker.selected_code
         else:
-            context = form.context()
+            context = context or form.context()
             fields.addRow("Cơ quan gửi:", QLabel(context.agency_name if context else "—", self))
         self.agency_error = _error_label(self, "agencyError")
         fields.addRow("", self.agency_error)
@@ -249,10 +256,19 @@ class ReceiptDialog(QDialog):
         if not state.valid or state.data is None:
             self._changed()
             return
-        reason = ""
+        reason, data = "", state.data
         while True:
+
+            def save(overwrite: str, reason: str = reason) -> None:
+                self._save(data, reason, overwrite)
+
             try:
-                self._save(state.data, reason)
+                outcome = save_resolving_conflicts(
+                    self,
+                    save,
+                    self.conflict_what,
+                    describe_receipt(data.channel, data.sent_date, data.doc_number),
+                )
             except StatusChangeNeedsReason as change:
                 asked = ReasonDialog.ask(
                     self, "Xác nhận thay đổi tình trạng", str(change), "Lưu thay đổi"
@@ -266,6 +282,14 @@ class ReceiptDialog(QDialog):
                 self.refusal.show()
                 return
             break
+        if outcome is Saved.BUSY:  # the dialog stays open with everything typed
+            self.refusal.setText(BUSY_MESSAGE)
+            self.refusal.show()
+            return
+        if outcome is Saved.RELOAD:
+            self.reloaded = True
+            self.reject()
+            return
         self.saved = True
         self.accept()
 

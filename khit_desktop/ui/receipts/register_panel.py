@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QUrl, Signal
@@ -25,10 +26,13 @@ from ...domain.lateness import LatenessStatus
 from ...services import receipt_edits, receipts
 from ...services.attachments import stored_path
 from ...services.errors import InputRefused
-from ...services.receipts import ReceiptInput, RegisterLine
+from ...services.permissions import Permission
+from ...services.receipts import ReceiptContext, ReceiptInput, RegisterLine
 from ...store.models import Attachment
+from ..conflict_dialog import BUSY_MESSAGE, Saved, save_resolving_conflicts
 from ..messages import show_refusal
 from ..reason_dialog import ReasonDialog
+from ..review import mark_edit, mark_filter
 from ..status_style import STATUS_ORDER, chip_css
 from ..workspace import Workspace
 from .agency_picker import AgencyChoice
@@ -152,12 +156,36 @@ class RegisterPanel(QWidget):
         self.action_find.triggered.connect(self._focus_search)
         self.action_export.triggered.connect(self.export_excel)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
-        self.table.doubleClicked.connect(lambda _i: self.record_receipt())
+        self.table.doubleClicked.connect(
+            lambda _i: self.record_receipt() if self.can_edit else None
+        )
         self.history.edit_button.clicked.connect(self.edit_receipt)
         self.history.invalid_button.clicked.connect(self.invalidate_receipt)
         self.history.exempt_button.clicked.connect(self.toggle_exempt)
         self.history.open_button.clicked.connect(self.open_attachment)
+        self._versions: dict[str, int] = {}  # memberships' versions shown (issue 9)
+        self._apply_permissions()
         self.reload()
+
+    def _apply_permissions(self) -> None:
+        """Review mode (issue 10): the receipt actions only for who may record receipts;
+        hidden, not disabled. Decided once (the actor is fixed); reloads keep them hidden."""
+        mark_filter(self.search)
+        self.can_edit = self.ws.can(Permission.RECEIPTS)
+        for control in (
+            self.new_button,
+            self.action_new,
+            self.history.edit_button,
+            self.history.invalid_button,
+            self.history.exempt_button,
+        ):
+            mark_edit(control)
+            if not self.can_edit:
+                control.setVisible(False)
+        if not self.can_edit:
+            self.action_new.setEnabled(False)
+            self.removeAction(self.action_new)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
 
     # -- data ------------------------------------------------------------------------------
 
@@ -165,6 +193,10 @@ class RegisterPanel(QWidget):
         if select_code is None:
             current = self.current_line()
             select_code = current.agency_code if current else None
+        # versions first: a change in between shows as a conflict, never slips through
+        self._versions = (
+            receipt_edits.membership_versions(self.ws.db, self.ws.year) if self.ws.year else {}
+        )
         lines = (
             receipts.register(self.ws.db, self.ws.year, as_of=self.ws.today())
             if self.ws.year
@@ -267,10 +299,14 @@ class RegisterPanel(QWidget):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def _context_for(self, exclude: int | None = None):  # type: ignore[no-untyped-def]
+    def _context_for(self, exclude: int | None = None) -> Callable[[str], ReceiptContext]:
         year = self.ws.year
         assert year is not None
         return lambda code: receipts.receipt_context(self.ws.db, year, code, exclude=exclude)
+
+    def _double_clicked(self, _index: QModelIndex) -> None:
+        if self.can_edit:  # a reviewer's double click only selects
+            self.record_receipt()
 
     def record_receipt(self) -> None:
         if not self.ws.year:
@@ -285,7 +321,7 @@ class RegisterPanel(QWidget):
             self._context_for(), year, agency_code=current.agency_code if current else None
         )
 
-        def save(data: ReceiptInput, _reason: str) -> None:
+        def save(data: ReceiptInput, _reason: str, _overwrite: str) -> None:
             code = form.agency_code or ""
             receipts.add_receipt_input(
                 self.ws.db, year, code, data, actor=self.ws.actor, today=self.ws.today()
@@ -302,13 +338,20 @@ class RegisterPanel(QWidget):
             self._context_for(exclude=view.id), self.ws.year, line.agency_code, view
         )
 
-        def save(data: ReceiptInput, reason: str) -> None:
+        def save(data: ReceiptInput, reason: str, overwrite: str) -> None:
             receipt_edits.update_receipt(
-                self.ws.db, view.id, data, reason=reason, actor=self.ws.actor, today=self.ws.today()
+                self.ws.db,
+                view.id,
+                data,
+                reason=reason,
+                actor=self.ws.actor,
+                today=self.ws.today(),
+                expected_version=view.version,  # the version this screen showed
+                overwrite_reason=overwrite,
             )
 
-        if ReceiptDialog.run(form, save, None, self, today=self.ws.today):
-            self.reload(select_code=line.agency_code)
+        ReceiptDialog.run(form, save, None, self, today=self.ws.today)
+        self.reload(select_code=line.agency_code)  # saved, or another clerk's change to show
 
     def invalidate_receipt(self) -> None:
         line, view = self.current_line(), self.history.current_receipt()
@@ -323,11 +366,23 @@ class RegisterPanel(QWidget):
         )
         if reason is None:
             return
-        try:
-            receipt_edits.invalidate_receipt(self.ws.db, view.id, reason, actor=self.ws.actor)
-        except InputRefused as refused:
-            show_refusal(self, str(refused))
-        self.reload(select_code=line.agency_code)
+
+        def save(overwrite: str) -> None:
+            receipt_edits.invalidate_receipt(
+                self.ws.db,
+                view.id,
+                reason,
+                actor=self.ws.actor,
+                expected_version=view.version,
+                overwrite_reason=overwrite,
+            )
+
+        self._save(
+            save,
+            line,
+            f"Lần tiếp nhận #{view.id} của {line.agency_name}",
+            f"đánh dấu không hợp lệ, lý do «{reason}»",
+        )
 
     def toggle_exempt(self) -> None:
         line = self.current_line()
@@ -348,16 +403,34 @@ class RegisterPanel(QWidget):
         reason = ReasonDialog.ask(self, title, message, verb)
         if reason is None:
             return
-        try:
+        year, version = self.ws.year, self._versions.get(line.agency_code)
+
+        def save(overwrite: str) -> None:
             receipt_edits.set_exempt(
                 self.ws.db,
-                self.ws.year,
+                year,
                 line.agency_code,
                 None if line.exempt_reason else reason,
                 actor=self.ws.actor,
+                expected_version=version,
+                overwrite_reason=overwrite,
             )
+
+        self._save(
+            save, line, f"Việc không xếp hạng {line.agency_name}", f"{verb}, lý do «{reason}»"
+        )
+
+    def _save(
+        self, save: Callable[[str], object], line: RegisterLine, what: str, attempted: str
+    ) -> None:
+        """One change of the register, checked against the version shown (issue 9)."""
+        try:
+            outcome = save_resolving_conflicts(self, save, what, attempted)
         except InputRefused as refused:
             show_refusal(self, str(refused))
+        else:
+            if outcome is Saved.BUSY:
+                show_refusal(self, BUSY_MESSAGE)
         self.reload(select_code=line.agency_code)
 
     def open_attachment(self) -> None:

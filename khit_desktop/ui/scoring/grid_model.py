@@ -59,6 +59,9 @@ class ScoreGridModel(QAbstractTableModel):
         self._rows: list[GridRow] = []
         self.on_edit: EditHandler | None = None
         self.last_refusal = ""
+        self.editable = True  # False in review mode (issue 10): no cell can be edited
+        # text typed but not saved (the database was busy), offered again in the editor
+        self._kept: dict[tuple[str, int], str] = {}
 
     def set_rows(self, rows: list[GridRow]) -> None:
         self.beginResetModel()
@@ -67,6 +70,16 @@ class ScoreGridModel(QAbstractTableModel):
 
     def row(self, index: int) -> GridRow:
         return self._rows[index]
+
+    def keep_input(self, code: str, column: int, text: str) -> None:
+        """The editor of this cell starts with ``text`` until it is submitted again."""
+        self._kept[(code, column)] = text
+
+    def kept_input(self, code: str, column: int) -> str | None:
+        return self._kept.get((code, column))
+
+    def clear_kept(self) -> None:
+        self._kept.clear()
 
     def row_of(self, code: str) -> int | None:
         return next((i for i, r in enumerate(self._rows) if r.code == code), None)
@@ -94,16 +107,22 @@ class ScoreGridModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() in EDITABLE and self._rows[index.row()].is_leaf:
+        if self.is_editable(index.row(), index.column()):
             return base | Qt.ItemFlag.ItemIsEditable
         return base
+
+    def is_editable(self, row: int, column: int) -> bool:
+        return self.editable and column in EDITABLE and self._rows[row].is_leaf
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         r, column = self._rows[index.row()], index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            return self._text(r, column, role == Qt.ItemDataRole.EditRole)
+        if role == Qt.ItemDataRole.EditRole:
+            kept = self._kept.get((r.code, column))
+            return kept if kept is not None else self._text(r, column, True)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(r, column, False)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.FontRole and not r.is_leaf:
@@ -115,7 +134,7 @@ class ScoreGridModel(QAbstractTableModel):
                 return FLAG_COLOUR
             if column == COL_SOURCE and r.waiting:
                 return QColor("#DDEBF7")
-            if column in EDITABLE and r.is_leaf:
+            if self.is_editable(index.row(), column):
                 return QColor("#FFFBEA")
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_DIFF and r.difference:
             return DOWN_COLOUR if r.difference < 0 else UP_COLOUR
@@ -172,6 +191,8 @@ class ScoreGridModel(QAbstractTableModel):
             )
         if column == COL_RULE:
             return r.rule_text
+        if column == COL_EVIDENCE and r.evidence:  # elided in the column; whole here
+            return f"Tài liệu kiểm chứng: {r.evidence}"
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -179,6 +200,7 @@ class ScoreGridModel(QAbstractTableModel):
             return False
         if not self.flags(index) & Qt.ItemFlag.ItemIsEditable:
             return False
+        self._kept.pop((self._rows[index.row()].code, index.column()), None)
         refusal = self.on_edit(self._rows[index.row()], index.column(), str(value))
         self.last_refusal = refusal or ""
         return refusal is None

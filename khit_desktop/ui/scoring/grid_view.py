@@ -63,7 +63,9 @@ class ScoreGridView(QTableView):
             if target.isValid():
                 self.setCurrentIndex(target)
 
-    def moveCursor(self, action, modifiers):  # type: ignore[no-untyped-def]
+    def moveCursor(
+        self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier
+    ) -> QModelIndex:
         # Tab/Backtab outside an editor also jump between editable cells only.
         if action == QAbstractItemView.CursorAction.MoveNext:
             return self.next_editable(self.currentIndex())

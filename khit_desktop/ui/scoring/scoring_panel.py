@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -23,25 +24,25 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.collation import fold_diacritics
-from ...domain.numbers import NumberFormatError, format_percent, format_points, parse_decimal
+from ...domain.numbers import format_percent, format_points
 from ...services import appraisal, score_grid
 from ...services.errors import InputRefused
+from ...services.permissions import Permission
 from ...services.score_grid import AgencySheet, GridRow
-from ...services.scores import SOURCES
+from ...store.errors import ConcurrentEditError
+from ..conflict_dialog import BUSY_MESSAGE, Saved
 from ..messages import show_refusal
-from ..reason_dialog import ReasonDialog
+from ..review import mark_edit, mark_filter
 from ..status_style import chip_css
 from ..workspace import Workspace
-from . import file_actions
+from . import edits, file_actions
 from .criterion_history import CriterionHistory
-from .grid_model import COL_APPRAISED, COL_REASON, COL_RULE, ScoreGridModel
+from .grid_model import COL_APPRAISED, COL_CODE, COL_RULE, ScoreGridModel
 from .grid_view import ScoreGridView
 from .progress_model import CODE_ROLE, ProgressListModel
-from .undo import AppraisalEdit
 
 # council points are written only by a recorded decision (Khảo sát screen)
 SOURCE_CHOICES = (("cross_check", "Đối chiếu số liệu"), ("survey", "Khảo sát thực tế"))
-KEEP_REASON = "Thẩm định: giữ nguyên điểm tự chấm."
 
 
 class ScoringPanel(QWidget):
@@ -53,6 +54,8 @@ class ScoringPanel(QWidget):
         self.agency_code: str | None = None
         self.sheet: AgencySheet | None = None
         self.undo_stack = QUndoStack(self)
+        self._general_versions: dict[str, int] = {}  # issue 9: the versions shown
+        self._kept_reasons: dict[tuple[str, str], str] = {}  # typed, not saved: offered again
 
         self.search = QLineEdit(self)
         self.search.setObjectName("scoringSearch")
@@ -111,6 +114,7 @@ class ScoringPanel(QWidget):
 
         self.source = QComboBox(self)
         self.source.setObjectName("appraisalSource")
+        self.source_label = QLabel("Nguồn điểm sửa:", self)
         for key, label in SOURCE_CHOICES:
             self.source.addItem(label, key)
         self.previous_button = QPushButton("← Trước", self)
@@ -127,7 +131,7 @@ class ScoringPanel(QWidget):
         buttons.addWidget(self.previous_button)
         buttons.addWidget(self.next_button)
         buttons.addStretch(1)
-        buttons.addWidget(QLabel("Nguồn điểm sửa:", self))
+        buttons.addWidget(self.source_label)
         buttons.addWidget(self.source)
         buttons.addWidget(self.notice_button)
         buttons.addWidget(self.cross_button)
@@ -182,7 +186,41 @@ class ScoringPanel(QWidget):
         self.search.textChanged.connect(self._search)
         self.agency_list.selectionModel().currentChanged.connect(self._agency_chosen)
         self.general.itemChanged.connect(self._general_changed)
+        self._apply_permissions()
         self.reload()
+
+    def _apply_permissions(self) -> None:
+        """Review mode (issue 10): show an edit control only when the user may use it. The
+        actor is fixed for the window's life, so this is decided once; reloads never show a
+        hidden control again. Reading, history and exports stay for everyone."""
+        mark_filter(self.search)
+        can_import = self.ws.can(Permission.IMPORT_FORMS)
+        can_score = self.ws.can(Permission.EDIT_SCORES)
+        for control, allowed in (
+            (self.import_button, can_import),
+            (self.action_import, can_import),
+            (self.cross_button, can_score),
+            (self.done_button, can_score),
+            (self.action_undo, can_score),
+            (self.action_redo, can_score),
+        ):
+            mark_edit(control)
+            if not allowed:
+                control.setVisible(False)
+        if not can_score:
+            self.action_undo.setEnabled(False)
+            self.action_redo.setEnabled(False)
+            self.removeAction(self.action_undo)
+            self.removeAction(self.action_redo)
+            self.source.setVisible(False)
+            self.source_label.setVisible(False)
+            self.model.editable = False
+            self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+            self.general.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+
+    @property
+    def can_score(self) -> bool:
+        return self.model.editable
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -200,6 +238,7 @@ class ScoringPanel(QWidget):
     def show_agency(self, code: str | None) -> None:
         if code != self.agency_code:
             self.undo_stack.clear()
+            self.model.clear_kept()
         self.agency_code = code
         row = self.agencies.row_of(code) if code else None
         if row is not None:
@@ -209,6 +248,26 @@ class ScoringPanel(QWidget):
                 self.agency_list.setCurrentIndex(index)
                 self.agency_list.blockSignals(False)
         self.refresh()
+
+    def show_criterion(self, agency_code: str, criterion_code: str = "") -> bool:
+        """Show the agency and select, scroll to and focus the criterion's row (the overview's
+        to-do list); False when the agency or the criterion is not found."""
+        if self.agencies.row_of(agency_code) is None:
+            return False
+        self.search.clear()  # a filter must not hide the agency just chosen
+        self.show_agency(agency_code)
+        if self.sheet is None:
+            return not criterion_code
+        if criterion_code:
+            row = self.model.row_of(criterion_code)
+            if row is None:
+                return False
+            column = COL_APPRAISED if self.model.is_editable(row, COL_APPRAISED) else COL_CODE
+            index = self.model.index(row, column)
+            self.grid.setCurrentIndex(index)
+            self.grid.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.grid.setFocus()
+        return True
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid() or self.sheet is None or self.ws.year is None:
@@ -227,6 +286,11 @@ class ScoringPanel(QWidget):
             self.title.setText("Chọn một cơ quan để chấm điểm.")
             return
         try:
+            # versions first: a save in between then shows as a conflict, never passes a
+            # version newer than the value on screen
+            self._general_versions = appraisal.general_versions(
+                self.ws.db, self.ws.year, self.agency_code
+            )
             self.sheet = score_grid.agency_sheet(
                 self.ws.db, self.ws.year, self.agency_code, as_of=self.ws.today()
             )
@@ -261,7 +325,8 @@ class ScoringPanel(QWidget):
         if current[0] >= 0:
             self.grid.setCurrentIndex(self.model.index(*current))
         else:
-            self.grid.setCurrentIndex(self.grid.first_editable())
+            first = self.grid.first_editable()
+            self.grid.setCurrentIndex(first if first.isValid() else self.model.index(0, 0))
 
     def _fill_general(self, sheet: AgencySheet) -> None:
         self.general.blockSignals(True)
@@ -276,8 +341,10 @@ class ScoringPanel(QWidget):
             for column, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                if column == 2:
+                if column == 2 and self.can_score:
                     flags |= Qt.ItemFlag.ItemIsEditable
+                if column == 3 and text:  # the reason is read whole on hover
+                    item.setToolTip(text)
                 item.setFlags(flags)
                 item.setData(Qt.ItemDataRole.UserRole, g.code)
                 self.general.setItem(row, column, item)
@@ -303,94 +370,64 @@ class ScoringPanel(QWidget):
             haystack = fold_diacritics(f"{item.agency_name} {item.agency_code}")
             self.agency_list.setRowHidden(row, not all(w in haystack for w in words))
 
-    # -- edits -----------------------------------------------------------------------------
+    # -- edits (the work is in ``edits``) -------------------------------------------------
 
     def _edit(self, row: GridRow, column: int, text: str) -> str | None:
         """A clerk typed into the grid: None when it was saved, else why it was refused."""
-        assert self.agency_code and self.ws.year
-        if row.adjusted and row.source == SOURCES["council"]:
-            return self._refuse(
-                f"Tiêu chí {row.code}: Hội đồng thẩm định đã quyết định điểm ({row.reason}); "
-                "chỉ một quyết định mới của Hội đồng thay đổi được."
-            )
-        if column == COL_APPRAISED:
-            try:
-                value = parse_decimal(text)
-            except NumberFormatError as exc:
-                return self._refuse(str(exc))
-            if value < 0 or value > row.max_points:
-                return self._refuse(
-                    f"Tiêu chí {row.code}: điểm {format_points(value)} ngoài "
-                    f"khoảng 0 đến {format_points(row.max_points)}."
-                )
-            if value != value.quantize(Decimal("0.01")):
-                return self._refuse("Điểm chỉ có tối đa 2 chữ số thập phân.")
-            if value == row.appraised and row.adjusted:
-                return None
-            reason = KEEP_REASON
-            if value != row.self_points:
-                asked = ReasonDialog.ask(
-                    self,
-                    "Lý do điểm thẩm định",
-                    f"Tiêu chí {row.code}: điểm thẩm định {format_points(value)} khác điểm tự "
-                    f"chấm {format_points(row.self_points or Decimal(0))}. Ghi lý do (được lưu "
-                    "vào nhật ký và hiện khi rê chuột vào ô).",
-                    "Lưu điểm thẩm định",
-                    initial=row.reason if row.adjusted else "",
-                )
-                if asked is None:
-                    return self._refuse("Chưa lưu: cần lý do khi điểm thẩm định khác điểm tự chấm.")
-                reason = asked
-            return self._apply(row, value, reason, f"Sửa điểm {row.code}")
-        if column == COL_REASON:
-            reason = text.strip()
-            if not reason:
-                return self._refuse("Lý do không được để trống.")
-            points = row.appraised if row.appraised is not None else Decimal(0)
-            return self._apply(row, points, reason, f"Sửa lý do {row.code}")
-        return self._refuse("Ô này không sửa được.")
-
-    def _apply(self, row: GridRow, points: Decimal, reason: str, label: str) -> str | None:
-        assert self.agency_code and self.ws.year
-        year, code = self.ws.year, self.agency_code
-        before = appraisal.appraisal_state(self.ws.db, year, code, row.code)
-        try:
-            appraisal.set_appraised_points(
-                self.ws.db,
-                year,
-                code,
-                row.code,
-                points,
-                reason=reason,
-                source=self.source.currentData(),
-                actor=self.ws.actor,
-            )
-        except InputRefused as refused:
-            return self._refuse(str(refused))
-        after = appraisal.appraisal_state(self.ws.db, year, code, row.code)
-        self.undo_stack.push(AppraisalEdit(self, row.code, before, after, label))
-        self._after_change(row.code)
-        return None
+        return edits.edit_cell(self, row, column, text)
 
     def restore(
-        self, agency: str | None, code: str, state: appraisal.AppraisalState, why: str
-    ) -> None:
-        if agency is None or self.ws.year is None:
-            return
-        appraisal.restore_appraisal(
-            self.ws.db, self.ws.year, agency, code, state, reason=why, actor=self.ws.actor
-        )
-        if agency == self.agency_code:
-            self._after_change(code)
+        self,
+        agency: str | None,
+        code: str,
+        state: appraisal.AppraisalState,
+        why: str,
+        expected_version: int,
+    ) -> tuple[Saved, int]:
+        """Undo/redo: put a criterion back; how it ended and the row's version after it."""
+        return edits.restore(self, agency, code, state, why, expected_version)
 
-    def _after_change(self, code: str) -> None:
-        index = self.grid.currentIndex()
-        self.refresh(keep=(index.row(), index.column()) if index.isValid() else None)
-        self.agencies.set_items(score_grid.progress(self.ws.db, self.ws.year or 0))
+    def after_change(self, code: str, saved: bool = True) -> None:
+        """Read the agency again (the rows carry their new versions) and the progress list."""
+        if self.ws.year:
+            self.agencies.set_items(score_grid.progress(self.ws.db, self.ws.year))
         self.show_agency(self.agency_code)
-        self.message.emit(f"Đã lưu tiêu chí {code}.")
+        if saved:
+            self.message.emit(f"Đã lưu tiêu chí {code}.")
 
-    def _refuse(self, message: str) -> str:
+    def version_of(self, code: str) -> int:
+        """The row's version as the grid shows it now (0: no score row yet)."""
+        row = self.model.row_of(code)
+        return self.model.row(row).version if row is not None else 0
+
+    def general_version(self, code: str) -> int:
+        return self._general_versions.get(code, 0)
+
+    def kept_reason(self, code: str) -> str:
+        return self._kept_reasons.get((self.agency_code or "", code), "")
+
+    def keep_reason(self, code: str, reason: str | None) -> None:
+        key = (self.agency_code or "", code)
+        if reason:
+            self._kept_reasons[key] = reason
+        else:
+            self._kept_reasons.pop(key, None)
+
+    def reopen_editor(self, code: str, column: int) -> None:
+        """After a busy database: the cell's editor again, with what was typed in it."""
+
+        def reopen() -> None:
+            row = self.model.row_of(code)
+            if row is None or not self.model.is_editable(row, column):
+                return
+            index = self.model.index(row, column)
+            self.grid.setFocus()
+            self.grid.setCurrentIndex(index)
+            self.grid.edit(index)
+
+        QTimer.singleShot(0, reopen)
+
+    def refuse(self, message: str) -> str:
         """Say why, next to the cell the clerk is on, and in the status bar."""
         self.message.emit(message)
         index = self.grid.currentIndex()
@@ -402,49 +439,24 @@ class ScoringPanel(QWidget):
         return message
 
     def _general_changed(self, item: QTableWidgetItem) -> None:
-        if item.column() != 2 or not self.agency_code or not self.ws.year:
-            return
-        code = item.data(Qt.ItemDataRole.UserRole)
-        text = item.text().strip()
-        try:
-            value = parse_decimal(text) if text else None
-        except NumberFormatError as exc:
-            show_refusal(self, str(exc))
-            self.refresh()
-            return
-        reason = ReasonDialog.ask(
-            self,
-            "Thẩm định số liệu chung",
-            f"Số liệu '{code}' thẩm định là {text or '(bỏ trống)'}; mọi "
-            "tiêu chí tính theo số liệu này được tính lại.",
-            "Lưu số liệu",
-        )
-        if reason is not None:
-            try:
-                appraisal.set_general_value(
-                    self.ws.db,
-                    self.ws.year,
-                    self.agency_code,
-                    code,
-                    value,
-                    appraised=True,
-                    reason=reason,
-                    actor=self.ws.actor,
-                )
-            except InputRefused as refused:
-                show_refusal(self, str(refused))
-        self.refresh()
+        edits.general_changed(self, item)
 
     def toggle_done(self) -> None:
         if self.sheet is None or self.ws.year is None:
             return
-        appraisal.set_done(
-            self.ws.db,
-            self.ws.year,
-            self.sheet.agency_code,
-            not self.sheet.done,
-            actor=self.ws.actor,
-        )
+        try:
+            # an explicit value, not a toggle: two clerks marking done agree (no version)
+            appraisal.set_done(
+                self.ws.db,
+                self.ws.year,
+                self.sheet.agency_code,
+                not self.sheet.done,
+                actor=self.ws.actor,
+            )
+        except ConcurrentEditError:
+            show_refusal(self, BUSY_MESSAGE)
+        except InputRefused as refused:
+            show_refusal(self, str(refused))
         self.agencies.set_items(score_grid.progress(self.ws.db, self.ws.year))
         self.show_agency(self.agency_code)
 
