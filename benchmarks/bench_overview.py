@@ -12,10 +12,17 @@
    and figures emptied), so that every leaf is computed from the agency's own figures by its
    rule, as in a round where the appraisal keeps most of the forms as sent: the slowest case.
 
+4. The window's screen (``ui.overview.OverviewPanel``, offscreen Qt) on the 2,000-agency
+   round: the panel built, filled and shown (``show`` + events processed) with the overview
+   read afresh — what the chair waits for after any change; the same with the overview kept
+   in memory (the widget side alone); ``reload()`` of a shown panel; and the widget side
+   profiled (cProfile, the top functions) when it exceeds the target.
+
 Each overview is read afresh (``forget_recent`` first: as after any change), then asked again
 with nothing changed (given back from memory, keyed by the audit trail's head). Every run
 checks that the overview's class counts and ranks equal ``results.ranking``'s. Prints
-medians in milliseconds; target: the overview read afresh under 300 ms on 2,000 agencies.
+medians in milliseconds; target: the overview read afresh under 300 ms on 2,000 agencies,
+and the screen opened under 300 ms.
 """
 
 from __future__ import annotations
@@ -98,6 +105,59 @@ def report(label: str, db: Database, year: int, today: date) -> float:
     return median
 
 
+def bench_panel(db: Database, year: int, today: date) -> None:
+    """The overview screen on ``year``: built, filled and shown, offscreen."""
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from khit_desktop.services.audit import Actor
+    from khit_desktop.services.permissions import Role
+    from khit_desktop.ui.fonts import application_font
+    from khit_desktop.ui.overview import OverviewPanel
+    from khit_desktop.ui.workspace import Workspace
+
+    app = QApplication.instance() or QApplication([])
+    app.setFont(application_font())  # type: ignore[union-attr]
+    ws = Workspace(db, year, False, Actor(user="bench", machine="bench", role=Role.CLERK))
+    ws.today = lambda: today
+    panels: list[OverviewPanel] = []
+
+    def open_panel(afresh: bool) -> OverviewPanel:
+        if afresh:
+            forget_recent()
+        panel = OverviewPanel(ws)
+        panel.resize(1230, 640)
+        panel.show()
+        app.processEvents()  # type: ignore[union-attr]
+        panels.append(panel)
+        return panel
+
+    first, _ = timed(lambda: open_panel(True))
+    cold_median, samples, panel = median_of(RUNS, lambda: open_panel(True))
+    spread = f"min {ms(min(samples))}, max {ms(max(samples))}"
+    print(f"  screen opened, overview read afresh: {ms(cold_median)} median of {RUNS} ({spread})")
+    print(f"  (first screen of the process: {ms(first)})")
+    warm, _, _ = median_of(RUNS, lambda: open_panel(False))
+    print(f"  screen opened, overview kept in memory (the widget side): {ms(warm)} median")
+    again, _, _ = median_of(RUNS, lambda: (panel.reload(), app.processEvents()))  # type: ignore[union-attr]
+    print(f"  reload() of the shown screen, nothing changed: {ms(again)} median of {RUNS}")
+    verdict = "OK" if cold_median < TARGET else "SLOWER"
+    print(f"  target < {ms(TARGET)} for the screen read afresh: {verdict}")
+    if warm > TARGET / 3:
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(lambda: open_panel(False))
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(15)
+    for made in panels:
+        made.close()
+        made.deleteLater()
+    app.processEvents()  # type: ignore[union-attr]
+
+
 def clear_appraisal(source: Path, target: Path) -> None:
     """A scratch copy where no criterion is appraised (every leaf computed from the form)."""
     shutil.copy(source, target)
@@ -143,6 +203,8 @@ def main() -> None:
         ov = overview(big, SYNTHETIC_YEAR, today=BIG_TODAY)
         pdf, _, path = median_of(3, lambda: write_overview(ov, folder / "bao-cao.pdf"))
         print(f"  the one-page PDF from the overview: {ms(pdf)} median of 3 ({path.name})")
+        print(f"the overview screen (Tổng quan), round {SYNTHETIC_YEAR}, offscreen:")
+        bench_panel(big, SYNTHETIC_YEAR, BIG_TODAY)
 
         cleared_path = folder / "synthetic-unappraised.db"
         if not cleared_path.exists():

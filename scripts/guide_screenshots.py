@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -291,11 +292,62 @@ def round_and_rules(session: Session) -> None:
         window.manage_criteria()
 
 
+def overview_home(session: Session) -> None:
+    """Tổng quan, the home screen: where the year stands (as the chair sees it: no edit
+    control), and the progress report's button."""
+    session.screen(0)
+    session.shoot("tong-quan.png")
+
+
+def conflict_dialog(session: Session) -> None:
+    """Two clerks on one server: the second save is told what the first one changed."""
+    from khit_desktop.services import appraisal
+    from khit_desktop.services.audit import Actor
+    from khit_desktop.services.concurrency import EditConflict
+    from khit_desktop.services.permissions import Role
+    from khit_desktop.ui.conflict_dialog import ConflictDialog
+
+    other = Actor(user="can-bo-b", machine="MAY-TIEP-NHAN-2", role=Role.CLERK)
+    sheet_before = _appraised_version(session.db, "SNV", "1.3")
+    appraisal.set_appraised_points(
+        session.db, 2020, "SNV", "1.3", Decimal(20), reason="Theo biên bản khảo sát", actor=other
+    )
+    try:
+        appraisal.set_appraised_points(
+            session.db,
+            2020,
+            "SNV",
+            "1.3",
+            Decimal("12.5"),
+            reason="Chưa kết nối mạng WAN",
+            expected_version=sheet_before,
+            actor=session.ws.actor,
+        )
+    except EditConflict as conflict:
+        dialog = ConflictDialog(
+            conflict,
+            "Điểm thẩm định tiêu chí 1.3 của Sở Nội vụ",
+            "điểm thẩm định 12,50, lý do «Chưa kết nối mạng WAN»",
+            session.window,
+        )
+        session.camera.shoot(dialog, "xung-dot-chinh-sua.png")
+        dialog.deleteLater()
+    else:
+        raise SystemExit("no conflict: the picture would lie")
+
+
+def _appraised_version(db: Any, agency: str, code: str) -> int:
+    from khit_desktop.services import score_grid
+
+    sheet = score_grid.agency_sheet(db, 2020, agency)
+    return next(r.version for r in sheet.rows if r.code == code)
+
+
 def receipts_register(session: Session) -> None:
     """Tiếp nhận: the register with a late agency chosen, and recording a form."""
     from khit_desktop.ui.receipts.receipt_dialog import ReceiptDialog
 
-    session.screen(0)
+    session.screen(1)
     session.window.register.select_agency("STP")
     session.shoot("so-tiep-nhan.png")
 
@@ -325,7 +377,7 @@ def forms_import(session: Session) -> None:
     fill_form(good, {"1.8": 10, "1.3": 30})
     fill_form(bad, {"1.3": 99})
     excel_form(session.camera, good)
-    session.screen(1)
+    session.screen(2)
 
     def summary_exec(dialog: Any) -> int:
         dialog.resize(1000, 330)
@@ -410,7 +462,7 @@ def scoring(session: Session) -> None:
     from tests.qt_typing import type_text
 
     panel = session.window.scoring
-    session.screen(1)
+    session.screen(2)
     panel.show_agency("SGTVT")
 
     def row_of(code: str) -> int:
@@ -455,7 +507,7 @@ def surveys_and_council(session: Session) -> None:
     from tests.qt_typing import type_text
 
     panel = session.window.surveys
-    session.screen(2)
+    session.screen(3)
     panel.tabs.setCurrentIndex(TAB_SURVEYS)
     panel.surveys.table.selectRow(0)
     session.shoot("khao-sat.png")
@@ -504,7 +556,7 @@ def ranking(session: Session) -> None:
     from khit_desktop.ui.ranking.charts import CHART_CLASSES
 
     panel = session.window.ranking
-    session.screen(3)
+    session.screen(4)
     panel.tabs.setCurrentIndex(0)
     session.shoot("xep-hang.png")
     panel.tabs.setCurrentWidget(panel.charts)
@@ -542,7 +594,7 @@ def decision_and_annex(session: Session) -> None:
         dialog.close()
         return 0
 
-    session.screen(3)
+    session.screen(4)
     with patched(AnnexPreviewDialog, "exec", preview):
         session.window.ranking.action_preview.trigger()
 
@@ -552,7 +604,7 @@ def history_and_finalise(session: Session) -> None:
     from khit_desktop.ui.integrity.history_dialog import HistoryDialog
     from khit_desktop.ui.rounds.finalise_dialog import FinaliseDialog
 
-    session.screen(1)
+    session.screen(2)
     session.window.scoring.show_agency("SGTVT")
     with patched(HistoryDialog, "exec", shoot_dialog(session.camera, "lich-su-thay-doi.png")):
         session.window.show_history()
@@ -715,6 +767,7 @@ def main(out: Path) -> None:
     clock.set_local(datetime(2020, 12, 1, 8, 30))
     session = Session(camera, db)
     round_and_rules(session)
+    overview_home(session)
     receipts_register(session)
     forms_import(session)
     scoring(session)
@@ -724,6 +777,7 @@ def main(out: Path) -> None:
     history_and_finalise(session)
     past_years(session)
     backups_and_restore(session)
+    conflict_dialog(session)
     session.window.close()
     db.dispose()
     network_share(camera)

@@ -325,10 +325,20 @@ def _general_check(conn: Connection, trail: _Trail) -> Check:
     )
 
 
+# the state a round is left in by each event that moves it, when its snapshot does not say
+STAGE_DEFAULTS = {
+    "round.create": "receiving",
+    "round.stage": "receiving",
+    "round.finalize": "finalized",
+    "round.reopen": "receiving",
+}
+
+
 def _round_check(conn: Connection, events: list[StoredEvent]) -> Check:
-    title = "Trạng thái chốt kỳ và quyết định công bố khớp nhật ký"
+    title = "Bước, trạng thái chốt kỳ và quyết định công bố khớp nhật ký"
     state: dict[int, tuple[StoredEvent, dict[str, Any]]] = {}
     decision: dict[int, tuple[StoredEvent, dict[str, Any]]] = {}
+    stage: dict[int, tuple[StoredEvent, str]] = {}  # the state the latest move left
     for event in events:
         if event.entity != "round" or event.entity_id is None:
             continue
@@ -338,6 +348,8 @@ def _round_check(conn: Connection, events: list[StoredEvent]) -> Check:
             state[event.entity_id] = (event, snapshot)
         elif event.action == "round.decision":
             decision[event.entity_id] = (event, snapshot)
+        if event.action in STAGE_DEFAULTS:
+            stage[event.entity_id] = (event, snapshot.get("state") or STAGE_DEFAULTS[event.action])
     findings: list[Finding] = []
     rounds = list(conn.execute(select(Round.__table__).order_by(Round.year)))
     for r in rounds:
@@ -369,6 +381,15 @@ def _round_check(conn: Connection, events: list[StoredEvent]) -> Check:
                 if latest is None
                 else "nhật ký ghi kỳ đã được mở lại, trong dữ liệu kỳ vẫn ở trạng thái đã chốt"
             )
+        moved = stage.get(r.id)
+        if (
+            r.kind != "published"
+            and moved is not None
+            and moved[1] != "finalized"
+            and r.state != moved[1]
+        ):
+            wrong.append(f"nhật ký ghi kỳ ở bước '{moved[1]}', trong dữ liệu là '{r.state}'")
+            sequence = sequence or moved[0].sequence
         recorded = decision.get(r.id)
         expected_number = recorded[1].get("number", "") if recorded else ""
         expected_day = recorded[1].get("day") if recorded else None

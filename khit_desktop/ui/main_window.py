@@ -20,24 +20,23 @@ from PySide6.QtWidgets import (
 )
 
 from ..services import rounds
-from ..services.permissions import Role
+from ..services.overview_model import Screen, TodoItem
+from ..services.permissions import Permission
+from ..services.round_stage import STATE_PHRASES
 from ..store.lock import DatabaseLock
 from .messages import show_refusal
+from .overview import OverviewPanel
 from .ranking.ranking_panel import RankingPanel
 from .receipts.register_panel import RegisterPanel
+from .review import mark_edit
 from .scoring.scoring_panel import ScoringPanel
 from .settings import AppSettings
 from .surveys.surveys_panel import SurveysPanel
-from .workspace import Workspace
+from .workspace import DATA_EDITS, Workspace
 
 APP_TITLE = "KHIT — Thẩm định mức độ ứng dụng CNTT"
 DEMO_MARK = "DỮ LIỆU MINH HỌA"
-STATE_LABELS = {
-    "receiving": "đang tiếp nhận, thẩm định",
-    "appraising": "đang thẩm định",
-    "submitted": "đã trình Hội đồng",
-    "finalized": "đã chốt",
-}
+STATE_LABELS = STATE_PHRASES  # the round's stage in the status bar and the round list
 
 
 def window_title(database: str, year: int | None, demo: bool) -> str:
@@ -91,6 +90,8 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(112)
         self.nav.setSpacing(2)
         self.stack = QStackedWidget(central)
+        self.overview = OverviewPanel(workspace, self.stack)
+        self._add_screen("Tổng quan", "Ctrl+1", self.overview)
         self.register = RegisterPanel(workspace, self.stack)
         self._add_screen("Tiếp nhận", "Ctrl+2", self.register)
         self.scoring = ScoringPanel(workspace, self.stack)
@@ -108,12 +109,15 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_label)
         self._build_menus()
         self.nav.currentRowChanged.connect(self._screen_chosen)
-        for panel in (self.register, self.scoring, self.surveys, self.ranking):
+        for panel in (self.overview, self.register, self.scoring, self.surveys, self.ranking):
             panel.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
-        self.nav.setCurrentRow(0)
+        self.overview.open_item.connect(self.open_todo)
+        self.overview.stage_changed.connect(lambda _stage: self._after_state_change())
+        self.nav.setCurrentRow(0)  # Tổng quan: the home screen
         self.new_round_button.clicked.connect(self.create_round)
         self.rules_button.clicked.connect(self.edit_rules)
         self._fill_rounds(workspace.year)
+        self.overview.reload()
         self.register.reload()
         self.round_selector.currentIndexChanged.connect(self._round_chosen)
         self._refresh_chrome()
@@ -152,15 +156,18 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction("Đổi mật khẩu…", self.change_password)
         self.action_users = file_menu.addAction("Tài khoản người dùng…", self.manage_users)
-        self.action_users.setEnabled(self.ws.actor.role in (Role.ADMIN, Role.DEMO))
         file_menu.addSeparator()
         quit_action = file_menu.addAction("Thoát")
         quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         quit_action.triggered.connect(self.close)
         round_menu = bar.addMenu("&Kỳ đánh giá")
-        round_menu.addAction("Tạo kỳ đánh giá mới…", self.create_round)
-        round_menu.addAction("Quy tắc của kỳ…", self.edit_rules)
-        round_menu.addAction("Bộ tiêu chí (phiếu đánh giá)…", self.manage_criteria)
+        round_menu.addAction(self.overview.action_export_pdf)
+        round_menu.addSeparator()
+        self.action_new_round = round_menu.addAction("Tạo kỳ đánh giá mới…", self.create_round)
+        self.action_rules = round_menu.addAction("Quy tắc của kỳ…", self.edit_rules)
+        self.action_criteria = round_menu.addAction(
+            "Bộ tiêu chí (phiếu đánh giá)…", self.manage_criteria
+        )
         self.action_decision = round_menu.addAction(
             "Quyết định công bố kết quả…", self.edit_decision
         )
@@ -205,7 +212,9 @@ class MainWindow(QMainWindow):
         ):
             ranking_menu.addAction(action)
         ranking_menu.addSeparator()
-        ranking_menu.addAction("Nhập kết quả đã công bố các năm trước…", self.import_history)
+        self.action_import_history = ranking_menu.addAction(
+            "Nhập kết quả đã công bố các năm trước…", self.import_history
+        )
         history_action = QAction("Lịch sử thay đổi của cơ quan…", self)
         history_action.setShortcut(QKeySequence("Ctrl+H"))
         history_action.triggered.connect(self.show_history)
@@ -213,6 +222,7 @@ class MainWindow(QMainWindow):
         for menu in (receipt_menu, scoring_menu):
             menu.addSeparator()
             menu.addAction(history_action)
+        self._show_permitted()
         help_menu = bar.addMenu("T&rợ giúp")
         guide = help_menu.addAction("Hướng dẫn sử dụng", self.show_guide)
         guide.setShortcut(QKeySequence("F1"))
@@ -220,6 +230,28 @@ class MainWindow(QMainWindow):
         help_menu.addAction("Mở tệp nhật ký lỗi", self.open_log_file)
         help_menu.addSeparator()
         help_menu.addAction("Giới thiệu KHIT Desktop", self.show_about)
+
+    def _show_permitted(self) -> None:
+        """Only what the user may do is shown: council members and the chair see no edit
+        control (review mode, issue 10); the services refuse anything else anyway."""
+        permitted: list[tuple[QAction | QPushButton, Permission]] = [
+            (self.new_round_button, Permission.CREATE_ROUND),
+            (self.action_new_round, Permission.CREATE_ROUND),
+            (self.rules_button, Permission.EDIT_RULES),
+            (self.action_rules, Permission.EDIT_RULES),
+            (self.action_criteria, Permission.MANAGE_CRITERIA),
+            (self.action_decision, Permission.SET_DECISION),
+            (self.action_finalise, Permission.FINALISE_ROUND),
+            (self.action_reopen, Permission.REOPEN_ROUND),
+            (self.action_import_history, Permission.IMPORT_HISTORY),
+            (self.action_users, Permission.MANAGE_USERS),
+            (self.action_backup, Permission.BACKUP),
+            (self.action_restore, Permission.RESTORE),
+        ]
+        for control, permission in permitted:
+            if permission in DATA_EDITS:  # finalising, accounts, backups change no round data
+                mark_edit(control)
+            control.setVisible(self.ws.can(permission))
 
     def _fill_rounds(self, select: int | None) -> None:
         self.round_selector.blockSignals(True)
@@ -241,7 +273,9 @@ class MainWindow(QMainWindow):
 
     def _screen_chosen(self, row: int) -> None:
         self.stack.setCurrentIndex(row)
-        if self.stack.currentWidget() is self.scoring:
+        if self.stack.currentWidget() is self.overview:
+            self.overview.reload()  # anything elsewhere may have changed the figures
+        elif self.stack.currentWidget() is self.scoring:
             self.scoring.reload()  # receipts may have changed who is being appraised
         elif self.stack.currentWidget() is self.surveys:
             self.surveys.reload()  # scores may have changed on Chấm điểm
@@ -250,6 +284,7 @@ class MainWindow(QMainWindow):
 
     def _round_chosen(self) -> None:
         self.ws.year = self.round_selector.currentData()
+        self.overview.reload()
         self.register.reload()
         self.scoring.agency_code = None
         self.scoring.reload()
@@ -360,6 +395,50 @@ class MainWindow(QMainWindow):
     def _after_state_change(self) -> None:
         self._fill_rounds(self.ws.year)
         self._round_chosen()
+
+    def show_screen(self, panel: QWidget) -> None:
+        self.nav.setCurrentRow(self.stack.indexOf(panel))
+
+    def open_todo(self, item: TodoItem) -> bool:
+        """A to-do item of the overview: its screen, on its row. False when the row is not
+        there any more (the overview is then read again)."""
+        screen = Screen(item.screen)
+        found = False
+        if screen is Screen.RECEIPTS:
+            self.show_screen(self.register)
+            found = self.register.select_agency(item.agency_code)
+        elif screen is Screen.SCORING:
+            self.show_screen(self.scoring)
+            found = self.scoring.show_criterion(item.agency_code, item.criterion_code)
+        elif screen is Screen.SURVEYS:
+            self.show_screen(self.surveys)
+            if item.survey_id is not None:
+                found = self.surveys.show_survey(item.survey_id, item.finding_id)
+            elif item.kind == "decision_pending":  # where the council's decision is written
+                found = self.surveys.show_council(item.agency_code, item.criterion_code)
+            elif item.explanation_id is not None:
+                found = self.surveys.show_explanation(item.explanation_id)
+            else:
+                found = self.surveys.show_council(item.agency_code, item.criterion_code)
+        elif screen is Screen.RANKING:
+            self.show_screen(self.ranking)
+            found = self.ranking.select_agency(item.agency_code, item.group)
+        elif screen is Screen.ROUND:
+            if self.ws.can(Permission.SET_DECISION):
+                self.edit_decision()
+                self.overview.reload()
+                return True
+            self.show_screen(self.ranking)  # its warnings say what is not final yet
+            self.statusBar().showMessage(
+                "Số, ngày quyết định công bố do Tổ giúp việc ghi "
+                "(Kỳ đánh giá → Quyết định công bố kết quả…).",
+                15000,
+            )
+            return True
+        if not found:
+            self.statusBar().showMessage("Việc này không còn (đã có người xử lý).", 10000)
+            self.show_screen(self.overview)
+        return found
 
     def current_agency(self) -> str | None:
         """The agency chosen on the screen in front (register or scoring)."""

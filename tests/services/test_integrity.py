@@ -172,6 +172,19 @@ def test_receipt_general_and_round_tampering_each_found(demo_db: Database) -> No
     assert "số quyết định" in problems["rounds"][0]
 
 
+def test_a_stage_changed_outside_the_program_is_found(demo_db: Database) -> None:
+    from khit_desktop.services import round_stage
+
+    assert "rounds" not in failed(demo_db)
+    round_stage.move_to(demo_db, YEAR, round_stage.APPRAISING, actor=CLERK)
+    assert "rounds" not in failed(demo_db)  # moved through the program: recorded
+    sql(demo_db, "UPDATE round SET state = 'submitted' WHERE year = 2020")
+    problems = failed(demo_db)
+    assert "nhật ký ghi kỳ ở bước 'appraising', trong dữ liệu là 'submitted'" in (
+        problems["rounds"][0]
+    )
+
+
 def test_the_annex_code_is_found_in_the_trail(demo_db: Database) -> None:
     code = chain_head(demo_db).code
     found = find_code(demo_db, code)

@@ -32,8 +32,10 @@ def test_demo_window_shows_round_register_and_marker(qtbot, workspace, settings)
     assert window.round_selector.currentText() == "Năm 2020"
     assert window.register.model.rowCount() == 37
     assert "37 cơ quan" in window.register.summary.text()
-    # only screens that work are offered
+    # only screens that work are offered; Tổng quan is the home screen
+    assert window.stack.currentWidget() is window.overview
     assert [window.nav.item(i).text().split("\n")[0] for i in range(window.nav.count())] == [
+        "Tổng quan",
         "Tiếp nhận",
         "Chấm điểm",
         "Khảo sát",

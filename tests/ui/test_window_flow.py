@@ -28,6 +28,9 @@ def test_ctrl_n_in_the_window_records_a_receipt(qtbot, workspace, settings, monk
     window.activateWindow()
     QApplication.processEvents()
     assert window.isActiveWindow()
+    assert window.stack.currentWidget() is window.overview  # the home screen
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)  # Tiếp nhận
+    assert window.stack.currentWidget() is window.register
     window.register.table.setFocus()
 
     def fake_exec(dialog: ReceiptDialog) -> int:
