@@ -180,8 +180,9 @@ def test_a_stage_changed_outside_the_program_is_found(demo_db: Database) -> None
     assert "rounds" not in failed(demo_db)  # moved through the program: recorded
     sql(demo_db, "UPDATE round SET state = 'submitted' WHERE year = 2020")
     problems = failed(demo_db)
-    assert "nhật ký ghi kỳ ở bước 'appraising', trong dữ liệu là 'submitted'" in (
-        problems["rounds"][0]
+    assert (
+        "nhật ký ghi kỳ ở bước 'appraising', trong dữ liệu là 'submitted'"
+        in (problems["rounds"][0])
     )
 
 
