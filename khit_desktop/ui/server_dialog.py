@@ -9,6 +9,8 @@ read by the driver from libpq's password file (``%APPDATA%\\postgresql\\pgpass.c
 
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,6 +27,8 @@ from sqlalchemy.engine import URL, make_url
 
 from ..domain.collation import nfc
 from ..store.target import POSTGRES_DRIVER, hide_password
+
+log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 5432
 PASSWORD_WORDS = ("password", "mật khẩu")  # in the driver's refusal: a password is wanted
@@ -159,9 +163,18 @@ class ServerDialog(QDialog):
         try:
             open_database(self.url()).dispose()
         except DatabaseError as exc:
-            self.result_label.setText(f"Không kết nối được: {exc}")
+            log.info("Thử kết nối máy chủ không được: %s", exc)
+            where = f"{self.host.text().strip()}:{self.port.value()}"
+            self.result_label.setText(
+                f"Không kết nối được máy chủ {where} (cơ sở dữ liệu "
+                f"{self.database.text().strip()}). Hãy kiểm tra địa chỉ, cổng, tên cơ sở dữ "
+                "liệu, người dùng, mật khẩu và máy chủ đã bật chưa. Di chuột vào đây để xem "
+                "chi tiết."
+            )
+            self.result_label.setToolTip(str(exc))  # the driver's own words, and in the log
             self.result_label.setStyleSheet("color:#b02a37;")
             return False
+        self.result_label.setToolTip("")
         self.result_label.setText("Kết nối được. Bấm «Kết nối và mở» để làm việc trên máy chủ.")
         self.result_label.setStyleSheet("color:#146c43;")
         return True

@@ -110,7 +110,8 @@ def test_the_server_dialog_builds_the_url_and_tests_the_connection(qtbot) -> Non
     assert dialog.connect_button.isEnabled() and not dialog.file_button.isVisibleTo(dialog)
     assert dialog.url() == server_url("127.0.0.1", 1, "khit", "can-bo")
     assert not dialog.test_connection()
-    assert dialog.result_label.text().startswith("Không kết nối được")
+    assert dialog.result_label.text().startswith("Không kết nối được máy chủ 127.0.0.1:1")
+    assert "127.0.0.1" in dialog.result_label.toolTip()  # the driver's detail
     again = ServerDialog(URL)
     qtbot.addWidget(again)
     assert (again.host.text(), again.port.value(), again.user.text()) == (

@@ -115,11 +115,17 @@ def test_welcome_offers_the_demo_a_new_database_and_an_existing_one(qtbot, data_
     qtbot.addWidget(dialog)
     fits_the_laptop(dialog)
     assert dialog.findChild(QDialog) is None
-    texts = [dialog.demo_button.text(), dialog.new_button.text(), dialog.open_button.text()]
+    texts = [
+        dialog.demo_button.text(),
+        dialog.new_button.text(),
+        dialog.open_button.text(),
+        dialog.server_button.text(),
+    ]
     assert texts == [
         "Dùng thử với dữ liệu minh họa",
         "Tạo cơ sở dữ liệu mới",
         "Mở cơ sở dữ liệu đã có…",
+        "Làm việc trên máy chủ cơ sở dữ liệu…",
     ]
     assert dialog.location_field.text() == str(location)
     assert dialog.new_button.isDefault()
@@ -267,6 +273,22 @@ def test_first_run_the_demo(settings, tmp_path, monkeypatch) -> None:
     choice = first_run(settings, default_database_path(), demo_target)
     assert choice == StartChoice(demo_target, True)
     assert not default_database_path().exists()  # the next start welcomes again
+
+
+def test_the_welcome_connects_to_a_server(qtbot, settings, tmp_path, monkeypatch) -> None:
+    from khit_desktop.ui.server_dialog import ServerDialog
+
+    url = "postgresql+psycopg://can-bo:bi-mat@may-chu:5432/khit"
+    monkeypatch.setattr(ServerDialog, "ask", classmethod(lambda cls, current, parent=None: (url,)))
+    dialog = WelcomeDialog(default_database_path())
+    qtbot.addWidget(dialog)
+    dialog.server_button.click()
+    assert dialog.choice == WelcomeChoice(StartKind.SERVER, url=url)
+    welcome_answers(monkeypatch, dialog.choice)
+    choice = first_run(settings, default_database_path(), tmp_path / "demo.db")
+    assert choice == StartChoice(url, False)  # this start: with the password typed
+    assert settings.database_url == "postgresql+psycopg://can-bo@may-chu:5432/khit"
+    assert not default_database_path().exists()
 
 
 @pytest.mark.parametrize("form", ["NFC", "NFD"])

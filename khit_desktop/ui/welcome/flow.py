@@ -71,6 +71,12 @@ def first_run(
         if choice.kind is StartKind.DEMO:
             log.info("Lần chạy đầu: dùng thử dữ liệu minh họa")
             return StartChoice(demo_target, True)
+        if choice.kind is StartKind.SERVER:
+            assert choice.url is not None
+            settings.database_url = choice.url  # without its password
+            settings.sync()
+            log.info("Lần chạy đầu: làm việc trên máy chủ")
+            return StartChoice(choice.url, False)
         assert choice.location is not None
         if choice.kind is StartKind.OPEN:
             remember(settings, choice.location)

@@ -41,16 +41,18 @@ class StartKind(enum.Enum):
     DEMO = "demo"  # a temporary demo database, as --demo
     NEW = "new"  # a new empty database at ``location``
     OPEN = "open"  # an existing database at ``location``
+    SERVER = "server"  # a PostgreSQL server at ``url`` (several clerks at once)
 
 
 @dataclass(frozen=True)
 class WelcomeChoice:
     kind: StartKind
     location: Path | None = None
+    url: str | None = None  # SERVER: the server's URL (its password in memory only)
 
 
 class WelcomeDialog(QDialog):
-    """The three ways to start; the new database's place is shown and can be changed."""
+    """The four ways to start; the new database's place is shown and can be changed."""
 
     def __init__(
         self, location: Path, missing: Path | None = None, parent: QWidget | None = None
@@ -135,6 +137,12 @@ class WelcomeDialog(QDialog):
             self,
         )
         self.open_button.setObjectName("welcomeOpen")
+        self.server_button = QCommandLinkButton(
+            "Làm việc trên máy chủ cơ sở dữ liệu…",
+            "Khi nhiều cán bộ cùng làm trên nhiều máy: kết nối máy chủ PostgreSQL của cơ quan.",
+            self,
+        )
+        self.server_button.setObjectName("welcomeServer")
         self.error = QLabel(self)
         self.error.setObjectName("welcomeError")
         self.error.setWordWrap(True)
@@ -150,6 +158,7 @@ class WelcomeDialog(QDialog):
         layout.addLayout(place)
         layout.addWidget(network)
         layout.addWidget(self.open_button)
+        layout.addWidget(self.server_button)
         layout.addWidget(self.error)
         layout.addStretch(1)
         layout.addWidget(buttons)
@@ -158,6 +167,10 @@ class WelcomeDialog(QDialog):
         self.new_button.clicked.connect(self.choose_new)
         self.change_button.clicked.connect(self.change_location)
         self.open_button.clicked.connect(self.choose_open)
+        self.server_button.clicked.connect(self.choose_server)
+        for link in (self.demo_button, self.new_button, self.open_button, self.server_button):
+            # the dialog's size hint ignores a command link's wrapped description: room for it
+            link.setMinimumHeight(link.heightForWidth(self.minimumWidth() - 24))
         self.new_button.setFocus()
 
     @classmethod
@@ -221,6 +234,15 @@ class WelcomeDialog(QDialog):
         self.location_field.setText(str(chosen))
         self.location_field.setToolTip(str(chosen))
         self.location_field.setCursorPosition(0)
+
+    def choose_server(self) -> None:
+        from ..server_dialog import ServerDialog
+
+        answer = ServerDialog.ask(None, self)
+        if answer is None or answer[0] is None:
+            return
+        self.choice = WelcomeChoice(StartKind.SERVER, url=answer[0])
+        self.accept()
 
     def choose_open(self) -> None:
         chosen = self.ask_existing_file(self, self.location.parent)
