@@ -20,6 +20,7 @@ from khit_desktop.services.permissions import Role
 from khit_desktop.services.round_stage import APPRAISING, RECEIVING, stage
 from khit_desktop.ui.overview import OverviewPanel
 from khit_desktop.ui.overview.overview_panel import NO_ROUND
+from khit_desktop.ui.overview.results_view import EdgesView
 from khit_desktop.ui.overview.todo_list import KIND_ROLE
 from khit_desktop.ui.review import describe, edit_controls
 from khit_desktop.ui.workspace import Workspace
@@ -134,6 +135,23 @@ def test_a_large_kind_is_filled_when_opened(qtbot, workspace: Workspace) -> None
     assert big.childCount() == counts["not_appraised"]
 
 
+def test_a_reload_with_nothing_changed_keeps_the_screen_as_it_is(
+    qtbot, workspace: Workspace
+) -> None:  # type: ignore[no-untyped-def]
+    panel = _panel(qtbot, workspace)
+    heads = [panel.todo.topLevelItem(i) for i in range(panel.todo.topLevelItemCount())]
+    big = next(h for h in heads if h is not None and h.data(0, KIND_ROLE) == "not_appraised")
+    big.setExpanded(True)
+    resets: list[bool] = []
+    panel.forms_model.modelReset.connect(lambda: resets.append(True))
+    panel.reload()
+    assert resets == []  # the same figures: the table is not filled again
+    assert panel.todo.topLevelItem(heads.index(big)) is big and big.isExpanded()
+    edges = panel.results.labels[(1, "edges")]
+    g = overview(workspace.db, 2020, today=TODAY).results.groups[0]
+    assert edges.text().splitlines()[0].split("\t")[1:3] == ["1.", g.top[0].agency_name]
+
+
 def test_the_step_bar_shows_who_and_when(qtbot, workspace: Workspace) -> None:  # type: ignore[no-untyped-def]
     panel = _panel(qtbot, workspace)
     info = stage(workspace.db, 2020)
@@ -220,6 +238,8 @@ def _inside(panel: QWidget) -> list[str]:
             for bar in (child.verticalScrollBar(), child.horizontalScrollBar()):
                 if bar.isVisibleTo(panel):
                     problems.append(f"scroll bar: {child.objectName()}")
+        if isinstance(child, EdgesView) and child.height() < child.heightForWidth(child.width()):
+            problems.append(f"clipped: {child.objectName()}")
         if isinstance(child, QLabel) and child.text():
             hint = child.sizeHint()
             needed = child.heightForWidth(child.width()) if child.wordWrap() else hint.height()

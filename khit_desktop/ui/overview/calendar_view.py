@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from ...domain.dates import format_date
 from ...services.overview_model import CalendarDate, DateStatus
+from .widgets import CARD, CardLabel, set_shown
 
 # (background, foreground) of the status chip
 DATE_COLOURS = {
@@ -66,24 +66,19 @@ class CalendarStrip(QWidget):
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.setSpacing(6)
-        self.cards: list[QLabel] = []
+        self.cards: list[CardLabel] = []
 
     def set_dates(self, dates: Sequence[CalendarDate]) -> None:
         while len(self.cards) < len(dates):
-            card = QLabel(self)
+            card = CardLabel(self)
             card.setObjectName(f"date{len(self.cards)}")
-            card.setTextFormat(Qt.TextFormat.RichText)
             card.setWordWrap(True)
-            card.setFrameShape(QFrame.Shape.StyledPanel)
-            card.setStyleSheet(
-                "QLabel { background:#FFFFFF; border:1px solid #D0D7E1; border-radius:4px; "
-                "padding:3px 8px; }"
-            )
+            card.set_card(*CARD)
             self._layout.addWidget(card, 1)
             self.cards.append(card)
         for index, card in enumerate(self.cards):
             shown = index < len(dates)
-            card.setVisible(shown)
+            set_shown(card, shown)
             if shown:
                 card.setText(card_text(dates[index]))
                 card.setToolTip(card_tip(dates[index]))

@@ -41,16 +41,18 @@ from .summary_tables import (
     summary_view,
 )
 from .todo_list import TodoTree
+from .widgets import set_shown, styled_font, tint
 
 NO_ROUND = "Chưa có kỳ đánh giá. Tạo kỳ đánh giá mới (Kỳ đánh giá → Tạo kỳ đánh giá mới…)"
-SECTION_CSS = "font-weight:bold; color:#1F3864;"
+TITLE_COLOUR = "#1F3864"
 MIDDLE_ROW = 4  # the main layout's item of the middle row (after title, note, steps, calendar)
 
 
 def section_title(text: str, parent: QWidget, name: str) -> QLabel:
     label = QLabel(text, parent)
     label.setObjectName(name)
-    label.setStyleSheet(SECTION_CSS)
+    label.setFont(styled_font(bold=True))
+    tint(label, TITLE_COLOUR)
     return label
 
 
@@ -103,7 +105,8 @@ class OverviewPanel(QWidget):
 
         self.title = QLabel(self)
         self.title.setObjectName("overviewTitle")
-        self.title.setStyleSheet("font-size:12pt; font-weight:bold; color:#1F3864;")
+        self.title.setFont(styled_font(point_size=12, bold=True))
+        tint(self.title, TITLE_COLOUR)
         export = QToolButton(self)
         export.setObjectName("exportOverviewPdf")
         export.setDefaultAction(self.action_export_pdf)
@@ -114,7 +117,10 @@ class OverviewPanel(QWidget):
         self.empty = QLabel(self)
         self.empty.setObjectName("overviewEmpty")
         self.empty.setWordWrap(True)
-        self.empty.setStyleSheet("font-size:11pt; color:#404040; padding:12px;")
+        self.empty.setFont(styled_font(point_size=11))
+        self.empty.setContentsMargins(12, 12, 12, 12)
+        self.empty.setIndent(self.empty.fontMetrics().horizontalAdvance("x") // 2)  # as before
+        tint(self.empty, "#404040")
 
         self.steps = StepBar(self)
         self.steps.forward_requested.connect(self.move_forward)
@@ -197,7 +203,7 @@ class OverviewPanel(QWidget):
             self.empty.setText(
                 f"Chưa đọc được tổng quan năm {self.ws.year}: {error}" if error else NO_ROUND
             )
-            self.empty.show()
+            set_shown(self.empty, True)
             if error:
                 self.message.emit(error)
             return
@@ -213,10 +219,10 @@ class OverviewPanel(QWidget):
                 "không có phiếu, thẩm định hay việc cần làm của năm này; dưới đây là kết quả."
                 + self._decision_text(ov)
             )
-            self.empty.show()
+            set_shown(self.empty, True)
             return
         self._show_parts(steps=True, work=True, results=True)
-        self.empty.hide()
+        set_shown(self.empty, False)
         self.calendar.set_dates(ov.calendar)
         self._fill_table(self.forms_model, self.forms_table, ov.forms)
         self._fill_table(self.appraisal_model, self.appraisal_table, ov.appraisal)
@@ -235,15 +241,15 @@ class OverviewPanel(QWidget):
 
     @staticmethod
     def _fill_table(model: SummaryModel, view: QTableView, rows: tuple[object, ...]) -> None:
-        model.set_groups(rows)
-        fit_size(view)
+        if model.set_groups(rows):
+            fit_size(view)
 
     def _fill_todo(self, ov: Overview) -> None:
         self.todo.set_items(ov.todo)
         count = len(ov.todo)
         self.todo_title.setText(f"Việc cần làm ({count})" if count else "Việc cần làm")
-        self.todo.setVisible(bool(count))
-        self.todo_empty.setVisible(not count)
+        set_shown(self.todo, bool(count))
+        set_shown(self.todo_empty, not count)
         if not count:
             final = not ov.results.provisional
             self.todo_empty.setText(
@@ -256,10 +262,10 @@ class OverviewPanel(QWidget):
     def _show_parts(self, *, steps: bool, work: bool, results: bool) -> None:
         self._layout.setStretch(MIDDLE_ROW, 1 if work else 0)
         self._layout.setStretch(MIDDLE_ROW + 2, 0 if work else 1)
-        self.steps.setVisible(steps)
+        set_shown(self.steps, steps)
         for widget in (self.calendar, self.forms_box, self.appraisal_box, self.todo_box):
-            widget.setVisible(work)
-        self.results_box.setVisible(results)
+            set_shown(widget, work)
+        set_shown(self.results_box, results)
 
     def current_todo(self) -> tuple[TodoItem, ...]:
         return self.overview.todo if self.overview is not None else ()

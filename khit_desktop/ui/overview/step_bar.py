@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ...services.round_stage import FINALIZED, STAGE_LABELS, STAGES, StageInfo, Step
 from ..review import mark_edit
+from .widgets import CardLabel, set_shown, styled_font, tint
 
 # (background, foreground, border) by the step's state
 PASSED = ("#E2F0D9", "#375623", "#A9D18E")
@@ -52,15 +54,15 @@ class StepBar(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        self.boxes: list[QLabel] = []
+        self.boxes: list[CardLabel] = []
         for position in range(len(STAGES)):
             if position:
                 arrow = QLabel("→", self)
-                arrow.setStyleSheet("color:#7F7F7F; font-size:14pt;")
+                arrow.setFont(styled_font(point_size=14))
+                tint(arrow, "#7F7F7F")
                 layout.addWidget(arrow)
-            box = QLabel(self)
+            box = CardLabel(self)
             box.setObjectName(f"step{position}")
-            box.setTextFormat(Qt.TextFormat.RichText)
             box.setMinimumWidth(180)
             layout.addWidget(box, 1)
             self.boxes.append(box)
@@ -82,8 +84,8 @@ class StepBar(QFrame):
             self._show_step(box, step, info)
         forward = info.forward if info is not None and can_move else None
         back = info.back if info is not None and can_move else None
-        self.forward.setVisible(forward is not None)
-        self.back.setVisible(back is not None)
+        set_shown(self.forward, forward is not None)
+        set_shown(self.back, back is not None)
         if forward is not None:
             self.forward.setText(f"Chuyển sang “{STAGE_LABELS[forward]}”")
             self.forward.setToolTip(
@@ -97,10 +99,11 @@ class StepBar(QFrame):
             )
         self.setToolTip(self._history(info))
 
-    def _show_step(self, box: QLabel, step: Step | None, info: StageInfo | None) -> None:
+    def _show_step(self, box: CardLabel, step: Step | None, info: StageInfo | None) -> None:
         if step is None or info is None:
             box.setText("")
-            box.setStyleSheet("")
+            box.clear_card()
+            box.setPalette(QPalette())
             return
         state = step_state(step, info)
         bg, fg, border = TO_COME if not step.reached else CURRENT if state != "Đã qua" else PASSED
@@ -113,10 +116,8 @@ class StepBar(QFrame):
             f"<span style='font-size:9pt'>{second}</span>"
         )
         width = 2 if state in ("Hiện tại", "Đã chốt") else 1
-        box.setStyleSheet(
-            f"QLabel {{ background:{bg}; color:{fg}; border:{width}px solid {border}; "
-            "border-radius:4px; padding:3px 8px; }"
-        )
+        box.set_card(bg, border, width)
+        tint(box, fg)
         tip = [f"Bước {number}: {step.label} — {state.lower()}."]
         if step.reached and not info.published and (step.by or step.at_text):
             tip.append(f"Chuyển đến bước này: {step.at_text or '?'} (giờ Việt Nam), bởi {step.by}.")

@@ -23,6 +23,14 @@ AMBER = ("#FFEB9C", "#9C5700")
 RED = ("#FFC7CE", "#9C0006")
 GREEN = ("#C6EFCE", "#006100")
 _ModelIndex = QModelIndex | QPersistentModelIndex
+DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
+BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+FONT = int(Qt.ItemDataRole.FontRole)
+SERVED = frozenset({DISPLAY, TOOLTIP, ALIGNMENT, BACKGROUND, FOREGROUND, FONT, int(ROW_ROLE)})
+RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class SummaryModel(QAbstractTableModel):
         super().__init__(parent)
         self.measures = list(measures)
         self._groups: list[Any] = []
+        self._cells: list[list[tuple[str, QColor | None, QColor | None]]] = []
         self._bold = QFont()
         self._bold.setBold(True)
         if parent is not None:
@@ -58,10 +67,25 @@ class SummaryModel(QAbstractTableModel):
             self._bold.setPointSizeF(max(self._bold.pointSizeF() - 1, 8))
             self._bold.setBold(True)
 
-    def set_groups(self, groups: Sequence[Any]) -> None:
+    def set_groups(self, groups: Sequence[Any]) -> bool:
+        """Show these groups; False (and nothing redone) when they are the ones shown."""
+        groups = list(groups)
+        if groups == self._groups:
+            return False
         self.beginResetModel()
-        self._groups = list(groups)
+        self._groups = groups
+        self._cells = [[self._cell(m, g) for g in groups] for m in self.measures]
         self.endResetModel()
+        return True
+
+    @staticmethod
+    def _cell(measure: Column, group: Any) -> tuple[str, QColor | None, QColor | None]:
+        """A cell's text and colours, worked out once: the view asks for them many times
+        (every size hint, every paint)."""
+        text = measure.text(group)
+        if measure.colours is None or text in ("0", "0,00", ""):
+            return text, None, None
+        return text, QColor(measure.colours[0]), QColor(measure.colours[1])
 
     def group_at(self, column: int) -> Any:
         return self._groups[column]
@@ -87,6 +111,8 @@ class SummaryModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
+        if role not in (DISPLAY, TOOLTIP, FONT):
+            return None
         if orientation == Qt.Orientation.Vertical:
             if not 0 <= section < len(self.measures):
                 return None
@@ -107,31 +133,27 @@ class SummaryModel(QAbstractTableModel):
         return None
 
     def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.column() >= len(self._groups):
+        if role not in SERVED or not index.isValid():
+            return None  # most of the view's questions (decoration, check state, size …)
+        row, column = index.row(), index.column()
+        if row >= len(self._cells) or column >= len(self._groups):
             return None
-        if index.row() >= len(self.measures):
-            return None
-        group, measure = self._groups[index.column()], self.measures[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return measure.text(group)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == DISPLAY:
+            return self._cells[row][column][0]
+        if role == ALIGNMENT:
+            return RIGHT
+        if role == BACKGROUND:
+            return self._cells[row][column][1]
+        if role == FOREGROUND:
+            return self._cells[row][column][2]
+        group = self._groups[column]
+        if role == FONT:
+            return self._bold if group.group == 0 else None  # the whole province
+        if role == TOOLTIP:
+            measure = self.measures[row]
             own = measure.explain(group) if measure.explain else ""
             return f"{own}\n{measure.meaning}" if own else measure.meaning
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
-            if measure.colours is None or not self._flagged(measure, group):
-                return None
-            return QColor(measure.colours[0 if role == Qt.ItemDataRole.BackgroundRole else 1])
-        if role == Qt.ItemDataRole.FontRole and group.group == 0:
-            return self._bold  # the whole province
-        if role == ROW_ROLE:
-            return group
-        return None
-
-    @staticmethod
-    def _flagged(measure: Column, group: Any) -> bool:
-        return measure.text(group) not in ("0", "0,00", "")
+        return group  # ROW_ROLE
 
 
 def summary_view(model: SummaryModel, name: str, parent: QWidget) -> QTableView:
@@ -171,8 +193,8 @@ def fit_size(view: QTableView) -> None:
     rows = model.rowCount() if model is not None else 0
     header, vertical = view.horizontalHeader(), view.verticalHeader()
     columns = model.columnCount() if model is not None else 0
-    for column in range(columns):
-        view.resizeColumnToContents(column)
+    # the header sizes its sections to their contents (ResizeToContents): asking for a
+    # section's size lays them out once, cell and header text alike
     width = vertical.sizeHint().width() + sum(header.sectionSize(c) for c in range(columns))
     height = header.sizeHint().height() + rows * ROW_HEIGHT
     view.setFixedSize(width + 2 * view.frameWidth(), height + 2 * view.frameWidth())

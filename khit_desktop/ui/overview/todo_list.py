@@ -78,6 +78,7 @@ class TodoTree(QTreeWidget):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setMouseTracking(True)
         self._pending: dict[str, list[TodoItem]] = {}  # kind → items not yet made rows
+        self._items: tuple[TodoItem, ...] = ()
         self._bold = QFont()
         self._bold.setBold(True)
         self.itemExpanded.connect(self._fill_kind)
@@ -85,6 +86,12 @@ class TodoTree(QTreeWidget):
         self.itemEntered.connect(self._hover)
 
     def set_items(self, items: Sequence[TodoItem]) -> None:
+        """Show these items; the same items as shown are left as they are (with the kinds the
+        user opened)."""
+        items = tuple(items)
+        if items == self._items and self.topLevelItemCount():
+            return
+        self._items = items
         self.clear()
         self._pending = {}
         by_kind: dict[str, list[TodoItem]] = {}
