@@ -164,3 +164,23 @@ def test_an_item_no_longer_there_brings_the_overview_back(qtbot, workspace, sett
     assert not window.open_todo(gone)
     assert window.stack.currentWidget() is window.overview
     assert "không còn" in window.statusBar().currentMessage()
+
+
+# A 1366×768 laptop: the window maximised above the Windows taskbar (40 px) under its title
+# bar (31 px) has 1366×697 for itself; and a 1920×1080 screen likewise.
+@pytest.mark.parametrize("size", [(1366, 697), (1920, 1009)])
+def test_the_overview_fits_the_maximised_window_without_scrolling(
+    qtbot, demo_db, settings, size: tuple[int, int]
+) -> None:
+    from tests.ui.test_overview_panel import _inside
+
+    ws = Workspace(demo_db, 2020, True, Actor("chu-tich", "may-2", Role.CHAIR), lambda: TODAY)
+    window = MainWindow(ws, settings)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.size().width() == size[0] and window.size().height() == size[1]
+    panel = window.overview
+    assert panel.height() >= panel.sizeHint().height(), (panel.size(), panel.sizeHint())
+    assert _inside(panel) == []
