@@ -20,7 +20,11 @@ which the tests check figure by figure on the demo.
 
 from __future__ import annotations
 
+import gc
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -47,8 +51,9 @@ from .overview_model import (
     SurveyCounts,
     zero_counts,
 )
+from .overview_points import ScoresAhead, can_read_ahead, one_snapshot
 from .overview_rank import Ranked, RoundFacts, by_name, read_facts
-from .overview_todo import OpenWork, progress_state, read_open_work, todo_items
+from .overview_todo import OpenWork, progress_state, read_records, todo_items, with_changes
 from .round_stage import StageInfo, stage_of
 from .rounds import get_round, rules_of
 
@@ -195,9 +200,14 @@ def _counts(lines: list[Ranked]) -> dict[int, dict[Classification, int]]:
 
 
 def _results(
-    db: Database, year: int, lines: list[Ranked], names: dict[int, str], final: bool, note: str
+    year: int,
+    lines: list[Ranked],
+    names: dict[int, str],
+    final: bool,
+    note: str,
+    before: list[Ranked] | None,
 ) -> Results:
-    before = _standings(db, year - 1)
+    """``before``: the ranking of ``year - 1`` (``_standings``; None: no round)."""
     then = _counts(before) if before is not None else {}
     moves = _movements(before, lines) if before is not None else {}
     now = _counts(lines)
@@ -253,6 +263,33 @@ def _head(db: Database) -> tuple[int, str] | None:
     return int(row[0]), str(row[1])
 
 
+_PAUSE_LOCK = threading.Lock()
+_paused = [0, False]  # readings under way, whether the collector ran before the first
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a round is read. A reading keeps some
+    tens of thousands of small objects alive for a while, enough to set off a full
+    collection of the whole program (every module, SQLAlchemy, Qt: 40–60 ms on the 2-core
+    test machine) in the middle of most readings, for little: reference counting frees the
+    reading's objects, and the few cycles (about 980 objects, the database session's) wait
+    for the next collection. Counted, so that readings in two threads restore it once;
+    left off if it was off."""
+    with _PAUSE_LOCK:
+        if _paused[0] == 0:
+            _paused[1] = gc.isenabled()
+            gc.disable()
+        _paused[0] += 1
+    try:
+        yield
+    finally:
+        with _PAUSE_LOCK:
+            _paused[0] -= 1
+            if _paused[0] == 0 and _paused[1]:
+                gc.enable()
+
+
 def forget_recent() -> None:
     """Drop the overviews kept in memory (the benchmark's cold runs)."""
     _RECENT.clear()
@@ -271,7 +308,8 @@ def overview(db: Database, year: int, *, today: date) -> Overview:
     kept = _RECENT.get(key)
     if kept is not None and head is not None and kept[0] == head:
         return kept[1]
-    result = _overview(db, year, today)
+    with _collector_paused():
+        result = _overview(db, year, today)
     if len(_RECENT) >= RECENT_SIZE:
         _RECENT.pop(next(iter(_RECENT)))
     _RECENT[key] = (head, result)
@@ -280,20 +318,32 @@ def overview(db: Database, year: int, *, today: date) -> Overview:
 
 def _overview(db: Database, year: int, today: date) -> Overview:
     with db.session() as s:
+        one_snapshot(s, db)
         rnd = get_round(s, year)
-        rules = rules_of(rnd)
-        steps = stage_of(s, rnd)
-        info = _finalisation(rnd, steps)
-        names = {g.number: g.name for g in rnd.groups}
-        decision = (rnd.decision_number or "", rnd.decision_date)
-        if info.published:
-            facts = None
-        else:
-            facts = read_facts(s, rnd, rules, today)
-            work = read_open_work(s, rnd.id, facts)
+        # the largest query starts at once on a second connection (``ScoresAhead``)
+        ahead = ScoresAhead(db, rnd.id) if rnd.kind != "published" and can_read_ahead(db) else None
+        try:
+            rules = rules_of(rnd)
+            steps = stage_of(s, rnd)
+            info = _finalisation(rnd, steps)
+            names = {g.number: g.name for g in rnd.groups}
+            decision = (rnd.decision_number or "", rnd.decision_date)
+            if info.published:
+                facts = None
+            else:  # what does not need the scores first, while they are read
+                records = read_records(s, rnd.id)
+                # the year before on a connection of its own (none to spare: after)
+                before = _standings(db, year - 1) if ahead is not None else None
+                facts = read_facts(s, rnd, rules, today, ahead)
+                work = with_changes(records, facts)
+        finally:
+            if ahead is not None:
+                ahead.close()  # never left reading after a refusal
     note = info.describe() if info.is_final else PROVISIONAL
     if facts is None:
         return _published(db, year, today, names, steps, rules, decision, note)
+    if ahead is None:
+        before = _standings(db, year - 1)
     final = info.is_final
     district = [m for m in facts.members if m.group == DISTRICT_GROUP and not m.exempt_reason]
     missing = sum(1 for m in facts.members if m.decision.status is LatenessStatus.MISSING)
@@ -316,7 +366,7 @@ def _overview(db: Database, year: int, today: date) -> Overview:
         _forms(facts, names),
         _appraisal(facts, work, names),
         _surveys(work),
-        _results(db, year, facts.ranking, names, final, note),
+        _results(year, facts.ranking, names, final, note, before),
         () if final else todo_items(facts, work, decision_missing=not all(decision), year=year),
         decision[0],
         decision[1],
@@ -367,7 +417,7 @@ def _published(
         empty_forms,
         empty_appraisal,
         SurveyCounts(0, 0, 0, 0, 0, 0),
-        _results(db, year, lines, names, True, note),
+        _results(year, lines, names, True, note, _standings(db, year - 1)),
         (),
         decision[0],
         decision[1],

@@ -2,24 +2,30 @@
 ``group_points`` (self-assessed and appraised), without the per-agency objects.
 
 ``group_points`` scores one group at a time and also computes what each agency's own figures
-give (the grid's "flagged" column); the overview needs neither. Here one query reads every
-score row of the round straight from the database cursor, answers are read only where a rule
-must compute the points (no stored points), and the points of one answer are computed once
-per distinct (criterion, answer, denominator, group best): most answers repeat ("Có", a
-count, an option). The rules themselves are ``domain.criteria.score_leaf``, unchanged.
-"""
+give (the grid's "flagged" column); the overview needs neither. Here one aggregate query
+gives each agency's rows as joined lists (its points, and the answers only where a rule must
+compute the points: no stored points), read ahead on a second connection while the caller
+reads the rest (``ScoresAhead``); the points of one answer are computed once per distinct
+(criterion, answer, denominator, group best): most answers repeat ("Có", a count, an
+option). The rules themselves are ``domain.criteria.score_leaf``, unchanged.
+
+Each agency's points are kept as lists aligned to its form's ``Layout`` (no dictionary per
+agency); the totals are compiled to sums of slices of those lists (``compile_list_totals``)
+and the differences are taken list against list (``overview_todo.changes``)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from operator import gt
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.base import Executable
 
 from ..domain.criteria import (
@@ -31,11 +37,14 @@ from ..domain.criteria import (
     score_leaf,
 )
 from ..domain.numbers import ZERO, points
-from ..store.models import GeneralValue, ScoreRow
+from ..store.database import Database
+from ..store.models import AuditEvent, GeneralValue, ScoreRow
 from .errors import ServiceError
 from .general_data import GeneralFigure, uses_general, with_denominator
 
 Leaves = dict[str, Decimal]
+BLANK = Decimal(0)  # no points on one side: counts 0, in the totals as in the differences
+_NONE: dict[str, GeneralFigure] = {}
 
 
 def _number(value: Any) -> Decimal | None:
@@ -43,21 +52,97 @@ def _number(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-@dataclass
-class AgencyPoints:
-    """One agency's leaves: self-assessed and appraised points, and what each row says."""
+@dataclass(frozen=True)
+class Layout:
+    """The criteria of one form in a fixed order, to which every agency's points are aligned:
+    the tree's leaves in ``tree.leaves()`` order (what ``compile_list_totals`` adds up), then
+    the form's other criteria (points stored on a parent are counted nowhere, as in
+    ``tree_totals``)."""
 
-    self_points: Leaves = field(default_factory=dict)
-    appraised: Leaves = field(default_factory=dict)
-    adjusted: set[str] = field(default_factory=set)  # the appraisal set its figure or points
-    unreasoned: set[str] = field(default_factory=set)  # adjusted, but no reason written
+    form: int
+    tree: FormTree
+    codes: tuple[str, ...]
+    leaves: int  # the first ``leaves`` codes are the tree's leaves
+    position: dict[int, int]  # criterion id → index
+    leaf: tuple[Criterion, ...]  # by index
+    datum: tuple[str | None, ...]  # the general datum a ratio divides by, by index
+    normalised: tuple[bool, ...]  # by index
+
+
+def layout_of(form: int, tree: FormTree, criteria: Mapping[int, tuple[int, str]]) -> Layout:
+    """``criteria``: criterion id → (form id, code), of this form and maybe others."""
+    ids = {code: cid for cid, (of, code) in criteria.items() if of == form}
+    leaves = [leaf.code for leaf in tree.leaves()]
+    codes = leaves + sorted(set(ids) - set(leaves), key=ids.__getitem__)
+    nodes = tuple(tree.get(code) for code in codes)
+    return Layout(
+        form,
+        tree,
+        tuple(codes),
+        len(leaves),
+        {ids[code]: at for at, code in enumerate(codes) if code in ids},
+        nodes,
+        tuple(uses_general(node) for node in nodes),
+        tuple(n.rule is not None and n.rule.kind is RuleKind.NORMALISED for n in nodes),
+    )
+
+
+COMPUTED = "="  # in a ``given`` list: points a rule computed here (no stored text)
+_NOTHING: frozenset[int] = frozenset()
+
+
+@dataclass(eq=False, slots=True)
+class AgencyPoints:
+    """One agency's points, self-assessed and appraised, as lists aligned to its form's
+    ``Layout`` (``BLANK`` where a side has no points; the lists may stop before the
+    layout's parents), and what each row says. The lists serve the totals and the
+    differences without a dictionary per agency (2,000 agencies: few objects to build)."""
+
+    layout: Layout
+    own_values: list[Decimal]
+    appraised_values: list[Decimal]
+    own_given: list[str]  # the stored points' text by index, "" for none, or ``COMPUTED``
+    appraised_given: list[str]
+    answered: frozenset[int] | set[int] = _NOTHING  # an appraised answer, no points stored
+    unreasoned: frozenset[int] | set[int] = _NOTHING  # adjusted, but no reason written
+
+    def is_adjusted(self, at: int) -> bool:
+        """The appraisal set this criterion's figure or points."""
+        text = self.appraised_given[at]
+        return (bool(text) and text != COMPUTED) or at in self.answered
+
+    def all_adjusted(self) -> bool:
+        """Every criterion (with a row) has its figure or points set by the appraisal."""
+        given = self.appraised_given
+        return "" not in given and COMPUTED not in given
+
+    @property
+    def self_points(self) -> Leaves:
+        """Code → self-assessed points, where there are any (as ``group_points`` gives)."""
+        return self._leaves(self.own_values, self.own_given)
+
+    @property
+    def appraised(self) -> Leaves:
+        """Code → appraised points, where there are any (as ``group_points`` gives)."""
+        return self._leaves(self.appraised_values, self.appraised_given)
+
+    @property
+    def adjusted(self) -> set[str]:
+        codes = self.layout.codes
+        return {codes[at] for at in range(len(self.appraised_given)) if self.is_adjusted(at)}
+
+    def _leaves(self, values: list[Decimal], given: list[str]) -> Leaves:
+        codes = self.layout.codes
+        return {codes[at]: values[at] for at, text in enumerate(given) if text}
 
 
 @dataclass
 class _Pending:
-    """Answers of one group waiting for its group bests: (agency, code, text, appraised)."""
+    """Answers of one group waiting for its group bests: (agency, index, text, appraised),
+    and the answers of its normalised leaves by agency (the group bests' input)."""
 
-    answers: list[tuple[int, str, str, bool]] = field(default_factory=list)
+    layout: Layout
+    answers: list[tuple[int, AgencyPoints, int, str, bool]] = field(default_factory=list)
     self_texts: dict[int, dict[str, str]] = field(default_factory=dict)
     appraised_texts: dict[int, dict[str, str]] = field(default_factory=dict)
 
@@ -90,11 +175,12 @@ def read_general(session: Session, round_id: int) -> dict[int, dict[str, General
     return result
 
 
-class _Numbers(dict[str, Decimal | None]):
-    """Stored decimal texts as Decimals, each distinct text converted once ("" is None)."""
+class _Numbers(dict[str, Decimal]):
+    """Stored decimal texts as Decimals, each distinct text converted once ("" is
+    ``BLANK``)."""
 
-    def __missing__(self, text: str) -> Decimal | None:
-        value = self[text] = Decimal(text) if text else None
+    def __missing__(self, text: str) -> Decimal:
+        value = self[text] = Decimal(text) if text else BLANK
         return value
 
 
@@ -103,34 +189,31 @@ class _Scorer:
     denominator and group best, gives the same points."""
 
     def __init__(self, general: dict[int, dict[str, GeneralFigure]]) -> None:
+        self.parsed = _Parsed()
         self.general = general
         self.memory: dict[tuple[Any, ...], Decimal] = {}
 
-    def denominator(self, agency: int, leaf: Criterion, appraised: bool) -> Decimal | None:
-        datum = uses_general(leaf)
-        if datum is None:
-            return None
-        figure = self.general.get(agency, {}).get(datum)
-        if figure is None:
-            return None
-        return figure.effective if appraised else figure.self_value
-
     def score(
         self,
-        form: int,
-        leaf: Criterion,
+        layout: Layout,
+        at: int,
         agency: int,
         text: str,
         appraised: bool,
         best: Decimal | None,
     ) -> Decimal:
-        value = self.denominator(agency, leaf, appraised)
-        key = (form, leaf.code, text, value, best)
+        datum = layout.datum[at]
+        value: Decimal | None = None
+        if datum is not None:
+            figure = self.general.get(agency, _NONE).get(datum)
+            if figure is not None:
+                value = figure.effective if appraised else figure.self_value
+        key = (layout.form, at, text, value, best)
         found = self.memory.get(key)
         if found is not None:
             return found
-        answer = json.loads(text)
-        datum = uses_general(leaf)
+        answer = self.parsed[text]
+        leaf = layout.leaf[at]
         if datum is not None and value is None and "denominator" not in answer:
             raise ServiceError(
                 f"Thiếu số liệu chung '{datum}' của một cơ quan để tính tiêu chí {leaf.code}."
@@ -143,17 +226,25 @@ class _Scorer:
         return result
 
 
-def _bests(tree: FormTree, texts: Mapping[int, Mapping[str, str]]) -> dict[str, Decimal]:
-    """``group_bests`` over the answers of the normalised leaves only."""
-    normalised = {
-        leaf.code
-        for leaf in tree.leaves()
-        if leaf.rule is not None and leaf.rule.kind is RuleKind.NORMALISED
-    }
-    if not normalised:
+class _Parsed(dict[str, Any]):
+    """Answers as ``json.loads`` reads them, each distinct text once (nothing changes them:
+    ``with_denominator`` copies)."""
+
+    def __missing__(self, text: str) -> Any:
+        value = self[text] = json.loads(text)
+        return value
+
+
+def _bests(
+    tree: FormTree, texts: Mapping[int, Mapping[str, str]], parsed: _Parsed
+) -> dict[str, Decimal]:
+    """``group_bests`` over the answers of the normalised leaves (the only ones ``texts``
+    holds)."""
+    normalised = RuleKind.NORMALISED
+    if not any(leaf.rule is not None and leaf.rule.kind is normalised for leaf in tree.leaves()):
         return {}
     answers = {
-        agency: {code: json.loads(text) for code, text in mine.items() if code in normalised}
+        agency: {code: parsed[text] for code, text in mine.items()}
         for agency, mine in texts.items()
     }
     try:
@@ -162,25 +253,25 @@ def _bests(tree: FormTree, texts: Mapping[int, Mapping[str, str]]) -> dict[str, 
         raise ServiceError(f"Dữ liệu điểm đã lưu không tính được: {exc}") from None
 
 
-def _leaves(
-    codes: list[str | None], texts: list[str], numbers: _Numbers, other_form: bool
-) -> Leaves:
-    """Code → points; None codes (another form) and "" texts (no points) left out. Built in
-    one go, then the few blanks taken out (found in the texts: comparing each Decimal with
-    None, or filtering in Python, would cost more than the rest)."""
-    values = dict(zip(codes, map(numbers.__getitem__, texts), strict=True))
-    if "" in texts:
-        at = texts.index("")
-        while at >= 0:
-            values.pop(codes[at], None)
-            at = texts.index("", at + 1) if "" in texts[at + 1 :] else -1
-    if other_form:
-        values.pop(None, None)
-    return cast_leaves(values)
+Align = Callable[[list[str]], list[str]] | None
 
 
-def cast_leaves(values: dict[str | None, Decimal | None]) -> Leaves:
-    return values  # type: ignore[return-value]  # checked by the caller: no None inside
+def _aligner(layout: Layout, ids: str) -> Align:
+    """How an agency's lists, in the order of ``ids`` (its criteria as the aggregate joined
+    them), become the layout's order: None when they are in it already (every agency that
+    has all the criteria of its form); otherwise a function that reorders them, "" where a
+    criterion has no row and without the criteria of another form."""
+    row = [layout.position.get(int(i)) for i in ids.split(",")]
+    if len(row) >= layout.leaves and row == list(range(len(row))):
+        return None  # every leaf, in order (the parents, which have no rows, after them)
+    where = {at: n for n, at in enumerate(row) if at is not None}
+    take = [where.get(at, len(row)) for at in range(len(layout.codes))]
+
+    def align(texts: list[str]) -> list[str]:
+        padded = [*texts, ""]
+        return [padded[n] for n in take]
+
+    return align
 
 
 def _silent() -> Any:
@@ -191,28 +282,66 @@ def _silent() -> Any:
     )
 
 
-def _numbers_query(round_id: int) -> Executable:
-    """One line per agency: its criteria, self-assessed points and appraised points, each a
-    list joined by commas ("" for no points), and how many of its appraisals have no reason.
+SEP = "\x1f"  # between answers: JSON escapes control characters, json.loads refuses them raw
+GIVEN = "="  # before an appraised answer in the joined list ("" alone: none)
+
+
+def _scores_query(round_id: int) -> Select[Any]:
+    """One line per agency, every list joined in one pass over the round's rows:
+
+    * its criteria, self-assessed points and appraised points ("" for no points);
+    * the criteria whose appraisal has no written reason;
+    * the rows whose points a rule computes (no stored points on one side): their criteria,
+      the appraised answer (after ``GIVEN``; "" when none counts) and the self-assessed
+      answer when that side needs it ("" otherwise), joined by ``SEP``.
+
     A database aggregate: fetching 2,000 lines costs far less than 86,000 rows, and one list
     per column costs the database less than one joined text per row. The aggregates of one
-    line take its rows in the same order, so the lists line up."""
+    line take its rows in the same order, and those of the computed rows leave out the same
+    rows (an aggregate skips NULL), so the lists line up."""
+    no_appraised_points = ScoreRow.appraised_points.is_(None)
+    computed = or_(no_appraised_points, ScoreRow.self_points.is_(None))
+    own_needed = or_(
+        ScoreRow.self_points.is_(None),
+        and_(
+            no_appraised_points,
+            or_(ScoreRow.appraised_answer.is_(None), ScoreRow.appraised_answer == ""),
+        ),
+    )
+    criterion = cast(ScoreRow.criterion_id, String)
+    appraised_answer = case(
+        (
+            and_(no_appraised_points, ScoreRow.appraised_answer.is_not(None)),
+            literal(GIVEN, String) + ScoreRow.appraised_answer,
+        ),
+        else_=literal("", String),
+    )
+    own_answer = case(
+        (own_needed, func.coalesce(ScoreRow.self_answer, "")), else_=literal("", String)
+    )
+
+    def joined(value: Any, separator: str = ",") -> Any:
+        return func.aggregate_strings(value, separator)
+
     return (
         select(
             ScoreRow.agency_id,
-            func.aggregate_strings(cast(ScoreRow.criterion_id, String), ","),
-            func.aggregate_strings(func.coalesce(cast(ScoreRow.self_points, String), ""), ","),
-            func.aggregate_strings(func.coalesce(cast(ScoreRow.appraised_points, String), ""), ","),
-            func.sum(case((_silent(), 1), else_=0)),
+            joined(criterion),
+            joined(func.coalesce(cast(ScoreRow.self_points, String), "")),
+            joined(func.coalesce(cast(ScoreRow.appraised_points, String), "")),
+            joined(case((_silent(), criterion))),
+            joined(case((computed, criterion))),
+            joined(case((computed, appraised_answer)), SEP),
+            joined(case((computed, own_answer)), SEP),
         )
         .where(ScoreRow.round_id == round_id)
         .group_by(ScoreRow.agency_id)
     )
 
 
-def _answers_query(round_id: int) -> Executable:
-    """The rows whose points a rule computes (no stored points on one side), with the
-    answers that side needs."""
+def _answers_query(round_id: int, agency: int) -> Executable:
+    """The rows of one agency whose points a rule computes, one by one (should a stored
+    answer hold a control character, which no valid answer does)."""
     no_appraised_points = ScoreRow.appraised_points.is_(None)
     own_needed = or_(
         ScoreRow.self_points.is_(None),
@@ -222,16 +351,131 @@ def _answers_query(round_id: int) -> Executable:
         ),
     )
     return select(
-        ScoreRow.agency_id,
         ScoreRow.criterion_id,
         case((no_appraised_points, ScoreRow.appraised_answer), else_=None),
         case((own_needed, ScoreRow.self_answer), else_=None),
-    ).where(ScoreRow.round_id == round_id, or_(no_appraised_points, ScoreRow.self_points.is_(None)))
+    ).where(
+        ScoreRow.round_id == round_id,
+        ScoreRow.agency_id == agency,
+        or_(no_appraised_points, ScoreRow.self_points.is_(None)),
+    )
 
 
-def _code(codes: dict[int, dict[str, str]], form: int | None, criterion: int) -> str | None:
-    """The code of ``criterion`` on ``form`` (None: not a participant, or another form)."""
-    return codes.get(form, {}).get(str(criterion)) if form is not None else None
+FIELD, LINE = "\x1d", "\x1e"  # between the lists of a line, between lines (as ``SEP``)
+
+
+def _packed_query(round_id: int) -> Select[Any]:
+    """``_scores_query`` as one text (a single row to fetch: the database does all the work
+    in one step, without Python's lock)."""
+    lines = _scores_query(round_id).subquery()
+    agency, *lists = lines.c
+    text: Any = cast(agency, String)
+    for column in lists:
+        text = text + literal(FIELD, String) + func.coalesce(column, literal("", String))
+    return select(func.aggregate_strings(text, LINE))
+
+
+def _unpack(packed: str | None) -> list[tuple[Any, ...]] | None:
+    """The lines of ``_packed_query``'s text as ``_scores_query`` gives them (None for a
+    text that does not split as it should: an answer holding a control character, which no
+    valid answer does)."""
+    if not packed:
+        return []
+    lines: list[tuple[Any, ...]] = []
+    for line in packed.split(LINE):
+        fields = line.split(FIELD)
+        if len(fields) != 8:
+            return None
+        lines.append((int(fields[0]), *fields[1:]))
+    return lines
+
+
+def head_of(session: Session) -> tuple[int, str] | None:
+    """The audit trail's last event (sequence, hash) as ``session`` sees it: every change
+    made through the program appends one, in the change's own transaction."""
+    row = session.execute(
+        select(AuditEvent.sequence, AuditEvent.hash)
+        .where(AuditEvent.sequence.is_not(None))
+        .order_by(AuditEvent.sequence.desc())
+        .limit(1)
+    ).first()
+    if row is None or row[0] is None:
+        return None
+    return int(row[0]), str(row[1])
+
+
+def one_snapshot(session: Session, db: Database) -> None:
+    """Every statement of ``session`` (not used yet) reads the same snapshot of the
+    database: what a SQLite transaction does anyway; REPEATABLE READ on PostgreSQL."""
+    if db.is_postgres:
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def can_read_ahead(db: Database) -> bool:
+    """A second connection sees the same database: a SQLite file or a server (an
+    in-memory SQLite database is one per connection)."""
+    return db.is_postgres or db.path is not None
+
+
+def _ahead_query(round_id: int) -> Executable:
+    """The audit trail's last event and ``_packed_query``, in one statement: one snapshot,
+    one row."""
+    last = AuditEvent.sequence.is_not(None)
+    latest = AuditEvent.sequence.desc()
+    sequence = select(AuditEvent.sequence).where(last).order_by(latest).limit(1)
+    hash_ = select(AuditEvent.hash).where(last).order_by(latest).limit(1)
+    packed = _packed_query(round_id)
+    return select(sequence.scalar_subquery(), hash_.scalar_subquery(), packed.scalar_subquery())
+
+
+class ScoresAhead:
+    """The score lines of a round (``_scores_query``) read on a connection of its own, in a
+    thread, while the caller reads the members, forms and the rest: the aggregate is the
+    largest query of the overview.
+
+    The thread runs a single statement that gives a single row (``_ahead_query``): SQLite and
+    PostgreSQL's driver release Python's lock while they work, and a thread that needs the
+    lock back waits for the other to hand it over (up to 5 ms each time), so the fewer times
+    the better — 2,000 rows would hand it over 2,000 times. The statement is built here, in
+    the caller's thread, and the text split there too.
+
+    One snapshot: a single statement reads one, with the audit trail's last event; the
+    caller's session reads one too (``one_snapshot``). ``lines`` gives the lines only when
+    both end with the same event: every change made through the program appends one in its
+    own transaction, so the two saw the same data. Otherwise (a change committed in
+    between), or if anything failed in the thread, it gives None and the caller reads the
+    lines itself."""
+
+    def __init__(self, db: Database, round_id: int) -> None:
+        self._found: tuple[Any, ...] | None = None
+        self._thread = threading.Thread(
+            target=self._read,
+            args=(db, _ahead_query(round_id)),
+            name="khit-overview-scores",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def _read(self, db: Database, statement: Executable) -> None:
+        try:
+            with db.engine.connect() as connection:
+                self._found = tuple(connection.execute(statement).one())
+        except Exception:  # the caller reads the lines itself, and meets the error there
+            self._found = None
+
+    def close(self) -> None:
+        """Wait for the thread (its connection back in the pool)."""
+        self._thread.join()
+
+    def lines(self, head: tuple[int, str] | None) -> list[tuple[Any, ...]] | None:
+        """The lines, if read at a snapshot whose last audit event is ``head``."""
+        self._thread.join()
+        found = self._found
+        if found is None:
+            return None
+        sequence, hash_, packed = found
+        seen = None if sequence is None else (int(sequence), str(hash_))
+        return _unpack(packed) if seen == head else None
 
 
 def read_scores(
@@ -241,90 +485,130 @@ def read_scores(
     forms: Mapping[int, FormTree],
     criteria: Mapping[int, tuple[int, str]],
     group_of: Mapping[int, int],
+    ahead: ScoresAhead | None = None,
 ) -> RoundScores:
-    """Every score row of the round, from two queries (three when an appraisal lacks its
-    reason).
+    """Every score row of the round, from one aggregate query (and the general data).
 
     ``participants``: agency id → form id of its group, for agencies whose form counts (as
     the ranking's group points take them); ``criteria``: criterion id → (form id, code);
-    ``group_of``: agency id → group id (normalised rules compare within a group).
+    ``group_of``: agency id → group id (normalised rules compare within a group);
+    ``ahead``: the aggregate already being read in another thread (``ScoresAhead``).
     """
-    codes_of_form: dict[int, dict[str, str]] = {}
-    for cid, (form_of_criterion, code_of_criterion) in criteria.items():
-        codes_of_form.setdefault(form_of_criterion, {})[str(cid)] = code_of_criterion
+    general = read_general(session, round_id)
+    layouts = {form: layout_of(form, tree, criteria) for form, tree in forms.items()}
     numbers = _Numbers()  # the same stored text is one Decimal
+    number = numbers.__getitem__
     result: dict[int, AgencyPoints] = {}
     scored: set[int] = set()
     adjusted_any: set[int] = set()
     connection = session.connection()
-    silent: list[int] = []
-    lines = connection.execute(_numbers_query(round_id)).cursor.fetchall()
-    for agency, criteria_text, own_text, appraised_text, unreasoned in lines:
+    aligners: dict[tuple[int, str], Align] = {}
+    pending: dict[int, _Pending] = {}
+    lines: Sequence[Any] | None = ahead.lines(head_of(session)) if ahead is not None else None
+    if lines is None:
+        lines = connection.execute(_scores_query(round_id)).cursor.fetchall()
+    for agency, ids, own_text, appraised_text, silent, *answers in lines:
         scored.add(agency)
-        appraised_texts = appraised_text.split(",")
-        if any(appraised_texts):
+        if appraised_text.strip(",") or (answers[1] and answers[1].strip(SEP)):
             adjusted_any.add(agency)
         form = participants.get(agency)
         if form is None:
             continue
-        codes = list(map(codes_of_form.get(form, {}).get, criteria_text.split(",")))
-        # a criterion of another form is not counted (as in group_points); "" is no points
-        other_form = None in codes
-        own = _leaves(codes, own_text.split(","), numbers, other_form)
-        appraised = _leaves(codes, appraised_texts, numbers, other_form)
-        result[agency] = AgencyPoints(own, appraised, set(appraised))
-        if unreasoned:
-            silent.append(agency)
-    if silent:  # rare: the services require a reason; say which criteria
-        query = select(ScoreRow.agency_id, ScoreRow.criterion_id).where(
-            ScoreRow.round_id == round_id, ScoreRow.agency_id.in_(silent), _silent()
+        layout = layouts[form]
+        key = (form, ids)
+        if key in aligners:
+            align = aligners[key]
+        else:
+            align = aligners[key] = _aligner(layout, ids)
+        own = own_text.split(",")
+        appraised = appraised_text.split(",")
+        if align is not None:  # another order, a criterion missing or of another form
+            own, appraised = align(own), align(appraised)
+        mine = result[agency] = AgencyPoints(
+            layout, list(map(number, own)), list(map(number, appraised)), own, appraised
         )
-        for agency, criterion in connection.execute(query):
-            code = _code(codes_of_form, participants.get(agency), criterion)
-            if code is not None:
-                result[agency].unreasoned.add(code)
-    general = read_general(session, round_id)
+        if silent:  # rare: the services require a reason
+            found = map(layout.position.get, map(int, silent.split(",")))
+            mine.unreasoned = {at for at in found if at is not None}
+        if answers[0]:
+            group = group_of[agency]
+            pend = pending.get(group)
+            if pend is None:
+                pend = pending[group] = _Pending(layout)
+            _take_answers(pend, agency, mine, _rows(connection, round_id, agency, *answers))
     scorer = _Scorer(general)
-    pending: dict[int, _Pending] = {}
-    answers = connection.execute(_answers_query(round_id)).cursor.fetchall()
-    for agency, criterion, appr_text, own_text in answers:
-        if appr_text is not None:
-            adjusted_any.add(agency)
-        code = _code(codes_of_form, participants.get(agency), criterion)
-        if code is None:
-            continue
-        mine = result[agency]
-        pend = pending.setdefault(group_of[agency], _Pending())
-        if appr_text is not None:
-            mine.adjusted.add(code)
-        if code not in mine.self_points and own_text:
-            pend.self_texts.setdefault(agency, {})[code] = own_text
-            pend.answers.append((agency, code, own_text, False))
-        if code not in mine.appraised:
-            if appr_text or own_text:
-                text = appr_text or own_text
-                pend.appraised_texts.setdefault(agency, {})[code] = text
-                pend.answers.append((agency, code, text, True))
-            elif code in mine.self_points:
-                mine.appraised[code] = mine.self_points[code]
     for pend in pending.values():
-        agencies = list(pend.self_texts) + list(pend.appraised_texts)
-        if not agencies:
-            continue
-        form_id = participants[agencies[0]]
-        tree = forms[form_id]
-        self_bests = _bests(tree, pend.self_texts)
-        appraised_bests = _bests(tree, pend.appraised_texts)
-        for agency, code, text, of_appraisal in pend.answers:
-            bests = appraised_bests if of_appraisal else self_bests
-            leaf = tree.get(code)
-            value = scorer.score(form_id, leaf, agency, text, of_appraisal, bests.get(code))
-            mine = result[agency]
-            (mine.appraised if of_appraisal else mine.self_points)[code] = value
+        layout = pend.layout
+        self_bests = _bests(layout.tree, pend.self_texts, scorer.parsed)
+        appraised_bests = _bests(layout.tree, pend.appraised_texts, scorer.parsed)
+        own_best = [self_bests.get(code) for code in layout.codes]
+        appraised_best = [appraised_bests.get(code) for code in layout.codes]
+        for agency, mine, at, text, of_appraisal in pend.answers:
+            if of_appraisal:
+                value = scorer.score(layout, at, agency, text, True, appraised_best[at])
+                mine.appraised_values[at] = value
+                mine.appraised_given[at] = COMPUTED
+            else:
+                value = scorer.score(layout, at, agency, text, False, own_best[at])
+                mine.own_values[at] = value
+                mine.own_given[at] = COMPUTED
     return RoundScores(result, general, scored, adjusted_any)
 
 
+def _rows(
+    connection: Any, round_id: int, agency: int, ids: str, appraised: str, own: str
+) -> list[tuple[int, str | None, str | None]]:
+    """The computed rows of one agency from its joined lists: (criterion, appraised answer
+    or None, self-assessed answer or None)."""
+    criteria = [int(cid) for cid in ids.split(",")]
+    appraised_texts = appraised.split(SEP)
+    own_texts = own.split(SEP)
+    if len(appraised_texts) != len(criteria) or len(own_texts) != len(criteria):
+        return list(connection.execute(_answers_query(round_id, agency)))  # never in practice
+    return [
+        (cid, a[1:] if a else None, o or None)
+        for cid, a, o in zip(criteria, appraised_texts, own_texts, strict=True)
+    ]
+
+
+def _take_answers(
+    pend: _Pending,
+    agency: int,
+    mine: AgencyPoints,
+    rows: Iterable[tuple[int, str | None, str | None]],
+) -> None:
+    """The answers of one agency to score with its group; an appraisal left blank takes the
+    self-assessed points where no answer computes them."""
+    layout = mine.layout
+    for criterion, appr_text, own_text in rows:
+        at = layout.position.get(criterion)
+        if at is None:  # a criterion of another form: not counted (as in group_points)
+            continue
+        if appr_text is not None:
+            answered = mine.answered
+            if not isinstance(answered, set):  # the shared empty one
+                answered = mine.answered = set()
+            answered.add(at)
+        normalised = layout.normalised[at]
+        own_blank = not mine.own_given[at]
+        if own_blank and own_text:
+            if normalised:
+                pend.self_texts.setdefault(agency, {})[layout.codes[at]] = own_text
+            pend.answers.append((agency, mine, at, own_text, False))
+        if not mine.appraised_given[at]:
+            text = appr_text or own_text
+            if text:
+                if normalised:
+                    pend.appraised_texts.setdefault(agency, {})[layout.codes[at]] = text
+                pend.answers.append((agency, mine, at, text, True))
+            elif not own_blank:
+                mine.appraised_values[at] = mine.own_values[at]
+                mine.appraised_given[at] = COMPUTED
+
+
 Totals = Callable[[Mapping[str, Decimal]], Decimal]
+ListTotals = Callable[[Sequence[Decimal]], Decimal]
+_Part = Callable[[Sequence[Decimal]], Decimal]
 
 
 def _flat(node: Criterion) -> bool:
@@ -335,63 +619,113 @@ def _flat(node: Criterion) -> bool:
     return node.gate is None and fits and all(_flat(c) for c in node.children)
 
 
-def _leaf_sum(codes: list[str]) -> Totals:
-    zeros = [ZERO] * len(codes)
-    return lambda values: sum(map(values.get, codes, zeros), ZERO)
+def _spans(tree: FormTree) -> dict[str, tuple[int, int]]:
+    """Each node's leaves as a slice of ``tree.leaves()`` (a node's leaves follow each
+    other in that order)."""
+    spans: dict[str, tuple[int, int]] = {}
+    count = 0
+
+    def visit(node: Criterion) -> None:
+        nonlocal count
+        start = count
+        if node.is_leaf:
+            count += 1
+        for child in node.children:
+            visit(child)
+        spans[node.code] = (start, count)
+
+    for area in tree.areas:
+        visit(area)
+    return spans
 
 
-def _node_total(node: Criterion) -> Totals:
-    """A node's points: its flat children as one sum of their leaves; the others (and the
+def _slice_sum(start: int, end: int) -> _Part:
+    return lambda values: sum(values[start:end], BLANK)
+
+
+def _node_total(node: Criterion, spans: dict[str, tuple[int, int]]) -> _Part:
+    """A node's points: its flat children as sums of slices of leaves; the others (and the
     gate) each on their own, then the gate and the cap."""
     if _flat(node):
-        return _leaf_sum([leaf.code for leaf in node.walk() if leaf.is_leaf])
+        return _slice_sum(*spans[node.code])
     gate, maximum = node.gate, node.max_points
-    own = [c for c in node.children if not _flat(c) or c.code == gate]
-    plain = _leaf_sum(
-        [leaf.code for c in node.children if c not in own for leaf in c.walk() if leaf.is_leaf]
-    )
-    parts = [(c.code, _node_total(c)) for c in own]
+    runs: list[tuple[int, int]] = []  # the flat children, as runs of consecutive leaves
+    parts: list[_Part] = []
+    gate_part: _Part | None = None
+    for child in node.children:
+        start, end = spans[child.code]
+        if child.code == gate:
+            gate_part = _node_total(child, spans)
+        elif not _flat(child):
+            parts.append(_node_total(child, spans))
+        elif runs and runs[-1][1] == start:
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+    slices = [slice(start, end) for start, end in runs]
 
-    def capped(values: Mapping[str, Decimal]) -> Decimal:
-        got = {code: fn(values) for code, fn in parts}
-        if gate is not None and got[gate] == 0:
+    def capped(values: Sequence[Decimal]) -> Decimal:
+        opened = ZERO if gate_part is None else gate_part(values)
+        if gate is not None and opened == 0:
             return ZERO  # the other children count for nothing
-        return min(plain(values) + sum(got.values(), ZERO), maximum)
+        got = [part(values) for part in parts]
+        got += [sum(values[cut], BLANK) for cut in slices]
+        return min(sum(got, opened), maximum)
 
     return capped
 
 
-def compile_totals(tree: FormTree) -> Totals:
-    """A function giving ``tree_totals(tree, leaves).total`` for leaf points of this tree: the
-    areas where no cap or gate can bind add up as one sum of their leaves; caps and gates are
+def compile_list_totals(tree: FormTree) -> ListTotals:
+    """A function giving ``tree_totals(tree, leaves).total`` for the leaf points as a list in
+    ``tree.leaves()`` order (a blank leaf ``BLANK``; items after the leaves are counted
+    nowhere): the areas where no cap or gate can bind add up as one sum; caps and gates are
     applied where they can matter. Leaf points outside 0..maximum are refused, as
     ``tree_totals`` refuses them."""
-    codes = [leaf.code for leaf in tree.leaves()]
-    maxima = [leaf.max_points for leaf in tree.leaves()]
-    known, zeros = set(codes), [ZERO] * len(codes)
-    areas = [_node_total(area) for area in tree.areas]
-    bound = [
-        (_node_total(area), _leaf_sum([leaf.code for leaf in area.walk() if leaf.is_leaf]))
-        for area in tree.areas
-        if not _flat(area)
-    ]
+    leaves = list(tree.leaves())
+    count = len(leaves)
+    codes = [leaf.code for leaf in leaves]
+    maxima = [leaf.max_points for leaf in leaves]
+    spans = _spans(tree)
+    # the areas where no cap or gate binds as runs of consecutive leaves; the others apart
+    runs: list[tuple[int, int]] = []
+    bound: list[_Part] = []
+    for area in tree.areas:
+        start, end = spans[area.code]
+        if not _flat(area):
+            bound.append(_node_total(area, spans))
+        elif runs and runs[-1][1] == start:
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((start, end))
+    cuts = [slice(start, end) for start, end in runs]
+    whole = cuts == [slice(0, count)]
 
-    def check(values: Mapping[str, Decimal]) -> None:
-        for code, maximum in zip(codes, maxima, strict=True):
-            if not ZERO <= values.get(code, ZERO) <= maximum:
+    def check(values: Sequence[Decimal]) -> None:
+        for code, value, maximum in zip(codes, values, maxima, strict=False):
+            if not ZERO <= value <= maximum:
                 raise ServiceError(
                     f"Dữ liệu điểm đã lưu không tính được: Tiêu chí {code}: điểm vượt điểm tối đa."
                 )
 
-    def total(values: Mapping[str, Decimal]) -> Decimal:
-        leaf_values = list(map(values.get, codes, zeros))
-        if any(map(gt, leaf_values, maxima)) or (values and min(values.values()) < ZERO):
-            check(values)
-        if not values.keys() <= known:  # not a leaf of this tree: counted nowhere
-            return points(sum([area(values) for area in areas], ZERO))
-        result = sum(leaf_values, ZERO)
-        for area, flat in bound:
-            result += area(values) - flat(values)
+    def total(values: Sequence[Decimal]) -> Decimal:
+        mine = values[:count]
+        if mine and (any(map(gt, mine, maxima)) or min(mine) < ZERO):
+            check(mine)
+        if whole:
+            return points(sum(mine, ZERO))
+        result = ZERO
+        for cut in cuts:
+            result += sum(mine[cut], ZERO)
+        for area in bound:
+            result += area(mine)
         return points(result)
 
     return total
+
+
+def compile_totals(tree: FormTree) -> Totals:
+    """``compile_list_totals`` for leaf points by code (codes that are not leaves of the tree
+    are counted nowhere, as in ``tree_totals``)."""
+    codes = [leaf.code for leaf in tree.leaves()]
+    total = compile_list_totals(tree)
+    return lambda values: total([values.get(code, BLANK) for code in codes])

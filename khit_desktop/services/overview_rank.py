@@ -32,7 +32,13 @@ from ..domain.rules import RoundRules
 from ..store.models import Agency, CriterionRow, ReceiptRow, Round, RoundAgency
 from .errors import ServiceError
 from .forms import form_tree
-from .overview_points import RoundScores, Totals, compile_totals, read_scores
+from .overview_points import (
+    ListTotals,
+    RoundScores,
+    ScoresAhead,
+    compile_list_totals,
+    read_scores,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +92,7 @@ def read_members(
     session: Session, rnd: Round, rules: RoundRules, as_of: date | None
 ) -> list[Member]:
     groups = {g.id: g.number for g in rnd.groups}
-    receipts: dict[int, list[Receipt]] = {}
+    receipts: dict[int, list[tuple[str, date, date | None, bool]]] = {}
     query = (
         select(
             ReceiptRow.agency_id,
@@ -100,18 +106,19 @@ def read_members(
     )
     connection = session.connection()  # plain rows: no ORM objects for 2,000 members
     for agency, channel, sent, received, valid in connection.execute(query):
-        receipts.setdefault(agency, []).append(
-            Receipt(Channel(channel), sent, received, bool(valid))
-        )
-    decided: dict[tuple[tuple[Receipt, ...], str | None], LatenessDecision] = {}
+        receipts.setdefault(agency, []).append((channel, sent, received, bool(valid)))
+    decided: dict[tuple[object, ...], LatenessDecision] = {}
 
     def decide(agency: int, exempt: str | None) -> LatenessDecision:
-        """The same receipts decide alike: most agencies share a sending date and channel."""
-        mine = tuple(receipts.get(agency, ()))
-        found = decided.get((mine, exempt))
+        """The same receipts decide alike: most agencies share a sending date and channel
+        (compared as the plain values read, before any ``Receipt`` is built)."""
+        mine = receipts.get(agency, ())
+        key = (exempt, *mine)
+        found = decided.get(key)
         if found is None:
-            found = decide_lateness(rules, mine, exempt_reason=exempt, as_of=as_of)
-            decided[(mine, exempt)] = found
+            given = [Receipt(Channel(c), s, r, v) for c, s, r, v in mine]
+            found = decide_lateness(rules, given, exempt_reason=exempt, as_of=as_of)
+            decided[key] = found
         return found
 
     rows = connection.execute(
@@ -202,11 +209,21 @@ def _ranked(line: Ranked, rank: int | None) -> Ranked:
     )
 
 
-def read_facts(session: Session, rnd: Round, rules: RoundRules, as_of: date | None) -> RoundFacts:
-    """The members, scores and ranking of an appraised round, from a few bulk queries."""
+def read_facts(
+    session: Session,
+    rnd: Round,
+    rules: RoundRules,
+    as_of: date | None,
+    ahead: ScoresAhead | None = None,
+) -> RoundFacts:
+    """The members, scores and ranking of an appraised round, from a few bulk queries
+    (``ahead``: the score lines being read in another thread)."""
     from ..store.models import FormImport
 
     members = read_members(session, rnd, rules, as_of)
+    imported = set(
+        session.scalars(select(FormImport.agency_id).where(FormImport.round_id == rnd.id))
+    )
     in_use = {m.group_id for m in members}
     form_of_group: dict[int, int | None] = {g.number: g.form_id for g in rnd.groups}
     forms: dict[int, FormTree] = {}
@@ -234,25 +251,23 @@ def read_facts(session: Session, rnd: Round, rules: RoundRules, as_of: date | No
         forms,
         criteria,
         {m.agency_id: m.group_id for m in members},
+        ahead,
     )
-    totals = {form: compile_totals(tree) for form, tree in forms.items()}
+    totals = {form: compile_list_totals(tree) for form, tree in forms.items()}
     lines: list[Ranked] = []
     for group in rnd.groups:
         mine = [m for m in members if m.group_id == group.id]
         if not mine:
             continue
         assert group.form_id is not None
-        tree, total = forms[group.form_id], totals[group.form_id]
-        unsorted = [_line(m, tree, total, scores, rules) for m in mine]
+        maximum, total = forms[group.form_id].max_points, totals[group.form_id]
+        unsorted = [_line(m, maximum, total, scores, rules) for m in mine]
         lines += _rank(unsorted)
-    imported = set(
-        session.scalars(select(FormImport.agency_id).where(FormImport.round_id == rnd.id))
-    )
     return RoundFacts(members, scores, forms, form_of_group, lines, imported)
 
 
 def _line(
-    m: Member, tree: FormTree, total: Totals, scores: RoundScores, rules: RoundRules
+    m: Member, maximum: Decimal, total: ListTotals, scores: RoundScores, rules: RoundRules
 ) -> Ranked:
     if not m.sent:
         cls = (
@@ -262,8 +277,8 @@ def _line(
         )
         return Ranked(m.agency_id, m.code, m.name, m.group, cls, ZERO, ZERO, None, False)
     mine = scores.points.get(m.agency_id)
-    appraised = total(mine.appraised if mine else {})
-    result = outcome(appraised, tree.max_points, m.decision, rules.thresholds)
+    appraised = total(mine.appraised_values if mine else ())
+    result = outcome(appraised, maximum, m.decision, rules.thresholds)
     return Ranked(
         m.agency_id,
         m.code,

@@ -5,7 +5,7 @@ làm" list built from it, each item naming the screen and the row that settles i
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from itertools import compress, repeat
@@ -91,8 +91,8 @@ def _explained(tree: FormTree, code: str, facts: RoundFacts, agency: int) -> boo
 def changes(facts: RoundFacts) -> tuple[dict[int, Tally], list[Change]]:
     """Every leaf of the agencies whose form counts where appraised ≠ self-assessed (a blank
     side counts 0, as in the totals), tallied per agency; and those without a reason. The
-    differences are taken a list at a time (``map``/``compress``), not leaf by leaf: a large
-    round has 86.000 leaves."""
+    differences are taken a list at a time (``map``/``compress`` over the lists aligned to
+    the form's layout), not leaf by leaf: a large round has 86.000 leaves."""
     form_of = {m.agency_id: facts.form_of_group[m.group] for m in facts.members}
     tallies: dict[int, Tally] = {}
     unexplained: list[Change] = []
@@ -101,29 +101,46 @@ def changes(facts: RoundFacts) -> tuple[dict[int, Tally], list[Change]]:
         form = form_of.get(agency)
         if form is None:
             continue
-        own, appraised = mine.self_points, mine.appraised
-        codes = list(appraised) + [c for c in own.keys() - appraised.keys()]
-        after = list(map(appraised.get, codes, repeat(zero)))
-        before = list(map(own.get, codes, repeat(zero)))
-        moved = list(map(sub, after, before))  # a Decimal 0 is false: unmoved
+        own, appraised = mine.own_values, mine.appraised_values
+        if own == appraised:
+            continue
+        moved = list(map(sub, appraised, own))  # a Decimal 0 is false: unmoved
         changed = len(moved) - moved.count(zero)
         if not changed:
             continue
         raised = sum(compress(moved, map(gt, moved, repeat(zero))), zero)
         net = sum(moved, zero)
         tallies[agency] = Tally(changed, raised, raised - net)
+        if not mine.unreasoned and mine.all_adjusted():
+            continue  # every difference is an adjustment with its reason
         # an adjustment carries its reason; a difference nobody typed may have its reason
         # in the rule (``_explained``)
-        suspects = (set(compress(codes, moved)) - mine.adjusted) | mine.unreasoned
-        for code in sorted(suspects, key=codes.index):
-            if code in mine.adjusted or not _explained(facts.forms[form], code, facts, agency):
-                old, new = own.get(code, zero), appraised.get(code, zero)
-                if old != new:
-                    unexplained.append(Change(agency, code, old, new))
+        suspects = set(mine.unreasoned)
+        if not mine.all_adjusted():  # some criterion the appraisal did not touch
+            moved_at = compress(range(len(moved)), moved)
+            suspects.update(at for at in moved_at if not mine.is_adjusted(at))
+        codes = mine.layout.codes
+        for at in sorted(suspects):
+            code = codes[at]
+            if mine.is_adjusted(at) or not _explained(facts.forms[form], code, facts, agency):
+                if moved[at]:
+                    unexplained.append(Change(agency, code, own[at], appraised[at]))
     return tallies, unexplained
 
 
 def read_open_work(session: Session, round_id: int, facts: RoundFacts) -> OpenWork:
+    return with_changes(read_records(session, round_id), facts)
+
+
+def with_changes(records: OpenWork, facts: RoundFacts) -> OpenWork:
+    """``records`` (``read_records``) with the differences of ``facts`` (``changes``)."""
+    tallies, unexplained = changes(facts)
+    return replace(records, tallies=tallies, unexplained=unexplained)
+
+
+def read_records(session: Session, round_id: int) -> OpenWork:
+    """Explanations, council decisions, surveys and findings (no differences yet: they come
+    from the scores, ``with_changes``)."""
     explanations = [
         (
             e.id,
@@ -189,10 +206,9 @@ def read_open_work(session: Session, round_id: int, facts: RoundFacts) -> OpenWo
             key = (agency, code)
             if answered and key not in decided and key not in awaiting:
                 pending.setdefault(key, eid)
-    tallies, unexplained = changes(facts)
     return OpenWork(
-        tallies,
-        unexplained,
+        {},
+        [],
         explanations,
         decided,
         surveys,
