@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, Engine
@@ -91,3 +92,19 @@ class PostgresServer:
             for name in list(names):
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         self.admin.dispose()
+
+
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    """The URL (password included) of an empty database on the test server, dropped
+    afterwards; the test is skipped when there is no server."""
+    import pytest
+
+    url = server_url()
+    if url is None:
+        pytest.skip(SKIPPED)
+    server = PostgresServer(url)
+    try:
+        yield server.url(server.create()).render_as_string(hide_password=False)
+    finally:
+        server.close()

@@ -36,7 +36,7 @@ from ..domain.movement import MovementKind, Standing, compare
 from ..domain.numbers import ZERO
 from ..domain.rules import RoundRules
 from ..store.database import Database
-from ..store.models import AuditEvent, Round
+from ..store.models import Round
 from .catalog import is_demo
 from .finalise import FINALIZED, RECEIVING, FinalisationInfo, Reopening
 from .overview_calendar import DISTRICT_GROUP, round_calendar
@@ -51,7 +51,7 @@ from .overview_model import (
     SurveyCounts,
     zero_counts,
 )
-from .overview_points import ScoresAhead, can_read_ahead, one_snapshot
+from .overview_points import ScoresAhead, can_read_ahead, head_of, one_snapshot
 from .overview_rank import Ranked, RoundFacts, by_name, read_facts
 from .overview_todo import OpenWork, progress_state, read_records, todo_items, with_changes
 from .round_stage import StageInfo, stage_of
@@ -252,15 +252,7 @@ RECENT_SIZE = 8
 def _head(db: Database) -> tuple[int, str] | None:
     """The audit trail's last event (sequence, hash): every change appends one."""
     with db.session() as s:
-        row = s.execute(
-            select(AuditEvent.sequence, AuditEvent.hash)
-            .where(AuditEvent.sequence.is_not(None))
-            .order_by(AuditEvent.sequence.desc())
-            .limit(1)
-        ).first()
-    if row is None or row[0] is None:
-        return None
-    return int(row[0]), str(row[1])
+        return head_of(s)
 
 
 _PAUSE_LOCK = threading.Lock()

@@ -160,21 +160,13 @@ def test_bundled_khit_works_on_a_postgresql_server(bundle: Path, tmp_path: Path)
     """PostgreSQL mode from the bundle: the driver and its libpq are inside. ``khit init
     --demo`` builds the demo on an empty server database (every migration, from the bundle's
     files) and ``khit verify`` checks it."""
-    from tests.postgres_server import SKIPPED, PostgresServer, server_url
+    from tests.postgres_server import scratch_database
 
-    url = server_url()
-    if url is None:
-        pytest.skip(SKIPPED)
-    server = PostgresServer(url)
-    try:
-        name = server.create()
-        target = server.url(name).render_as_string(hide_password=False)
+    with scratch_database() as target:
         made = _khit(bundle, tmp_path, "init", "--db", target, "--demo")
         assert made.returncode == 0, made.stderr
         checked = _khit(bundle, tmp_path, "verify", "--db", target)
         assert checked.returncode == 0, checked.stdout + checked.stderr
-    finally:
-        server.close()
 
 
 @pytest.fixture(scope="session")

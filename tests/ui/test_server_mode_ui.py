@@ -24,8 +24,7 @@ from khit_desktop.ui.review import edit_controls
 from khit_desktop.ui.server_dialog import ServerDialog, server_url, wants_password
 from khit_desktop.ui.settings import AppSettings
 from khit_desktop.ui.welcome import StartChoice
-from tests.postgres_server import SKIPPED, PostgresServer
-from tests.postgres_server import server_url as pg_test_url
+from tests.postgres_server import scratch_database
 
 pytestmark = pytest.mark.gui
 
@@ -176,15 +175,9 @@ def test_a_read_only_archive_opens_for_reading_without_login(
 def test_a_server_opens_without_a_file_lock_or_backups(
     qapp, selftest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = pg_test_url()
-    if url is None:
-        pytest.skip(SKIPPED)
     from khit_desktop.services.demo import build_demo
 
-    server = PostgresServer(url)
-    try:
-        name = server.create()
-        target = server.url(name).render_as_string(hide_password=False)
+    with scratch_database() as target:
         db = open_database(target)
         try:
             build_demo(db)
@@ -198,5 +191,3 @@ def test_a_server_opens_without_a_file_lock_or_backups(
         )
         code, reopen = app_module.run_window(qapp, target, False)
         assert (code, reopen) == (0, None)
-    finally:
-        server.close()
