@@ -8,6 +8,7 @@ row."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTabWidget
 
 from khit_desktop.domain.criteria import RuleKind
@@ -149,9 +150,15 @@ def test_the_round_item_opens_the_decision_for_a_clerk_and_the_ranking_for_the_c
 def test_a_click_in_the_overview_list_lands_on_the_row(qtbot, workspace, settings) -> None:
     code = _with_an_unexplained_difference(workspace)
     window = _window(qtbot, workspace, settings)
-    target = next(i for i in window.overview.current_todo() if i.kind == "unexplained")
+    todo = window.overview.todo
+    todo.expand_all_kinds()
+    item = next(r for r in todo.item_rows() if todo.todo_of(r).kind == "unexplained")
+    target = todo.todo_of(item)
     assert (target.agency_code, target.criterion_code) == ("SKHDT", code)
-    window.overview.open_item.emit(target)
+    todo.scrollToItem(item)
+    qtbot.mouseClick(
+        todo.viewport(), Qt.MouseButton.LeftButton, pos=todo.visualItemRect(item).center()
+    )
     assert window.stack.currentWidget() is window.scoring
     row = window.scoring.model.row(window.scoring.grid.currentIndex().row())
     assert (window.scoring.agency_code, row.code) == ("SKHDT", code)
