@@ -158,7 +158,7 @@ def open_server(target: str) -> Database:
         try:
             return open_database(url)
         except DatabaseError as exc:
-            if not wants_password(str(exc)):
+            if not wants_password(exc.detail):  # the driver's words, not our advice
                 raise
             password = ask_password(target)
             if password is None:
@@ -211,9 +211,20 @@ def run_window(
             db = open_server(str(target)) if server else open_for_window(Path(target), demo)
         except (DatabaseError, ServiceError) as exc:
             log.info("Không mở được %s: %s", shown_name, exc)
-            QMessageBox.critical(
-                None, "KHIT Desktop", f"Không mở được cơ sở dữ liệu {shown_name}.\n{exc}"
-            )
+            detail = getattr(exc, "detail", "")
+            if server and detail:  # the driver's English behind "Chi tiết", not in the text
+                box = QMessageBox(QMessageBox.Icon.Critical, "KHIT Desktop", "")
+                box.setText(
+                    f"Không kết nối được máy chủ cơ sở dữ liệu {shown_name}.\nHãy kiểm tra "
+                    "địa chỉ, cổng, tên cơ sở dữ liệu, người dùng, mật khẩu và máy chủ đã bật "
+                    "chưa (Tệp → Làm việc trên máy chủ cơ sở dữ liệu…), rồi mở lại chương trình."
+                )
+                box.setDetailedText(detail)
+                box.exec()
+            else:
+                QMessageBox.critical(
+                    None, "KHIT Desktop", f"Không mở được cơ sở dữ liệu {shown_name}.\n{exc}"
+                )
             return 4, None
         try:
             is_demo = catalog.is_demo(db)

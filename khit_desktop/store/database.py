@@ -195,7 +195,8 @@ def _open_server(url: URL, *, upgrade: bool) -> Database:
         engine.dispose()
         raise DatabaseError(
             f"Không kết nối được máy chủ cơ sở dữ liệu {hide_password(str(url))}: "
-            f"{str(exc.orig).strip()}. Hãy kiểm tra địa chỉ, tên người dùng, mật khẩu và máy chủ."
+            f"{str(exc.orig).strip()}. Hãy kiểm tra địa chỉ, tên người dùng, mật khẩu và máy chủ.",
+            detail=str(exc.orig).strip(),
         ) from None
     try:
         db = Database(engine, url)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 
 class DatabaseError(Exception):
-    """The database cannot be used (message for the user, in Vietnamese)."""
+    """The database cannot be used (message for the user, in Vietnamese). ``detail``: the
+    technical words behind it (a driver's message), for a "Chi tiết" box and the log."""
+
+    def __init__(self, message: str = "", detail: str = "") -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 class DatabaseTooNewError(DatabaseError):

@@ -31,7 +31,7 @@ from ..store.target import POSTGRES_DRIVER, hide_password
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 5432
-PASSWORD_WORDS = ("password", "mật khẩu")  # in the driver's refusal: a password is wanted
+PASSWORD_WORDS = ("no password supplied", "password authentication failed")  # libpq
 
 
 def server_url(host: str, port: int, database: str, user: str, password: str = "") -> str:
@@ -171,7 +171,7 @@ class ServerDialog(QDialog):
                 "liệu, người dùng, mật khẩu và máy chủ đã bật chưa. Di chuột vào đây để xem "
                 "chi tiết."
             )
-            self.result_label.setToolTip(str(exc))  # the driver's own words, and in the log
+            self.result_label.setToolTip(exc.detail or str(exc))  # the driver's words
             self.result_label.setStyleSheet("color:#b02a37;")
             return False
         self.result_label.setToolTip("")

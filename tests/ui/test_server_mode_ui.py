@@ -77,7 +77,8 @@ def test_the_password_is_asked_when_the_server_wants_one(monkeypatch: pytest.Mon
     def fake_open(url: str) -> Opened:
         tried.append(url)
         if ":bi-mat@" not in url:
-            raise DatabaseError('password authentication failed for user "can-bo"')
+            detail = 'password authentication failed for user "can-bo"'
+            raise DatabaseError(f"Không kết nối được máy chủ: {detail}. Hãy kiểm tra…", detail)
         return Opened()
 
     monkeypatch.setattr("khit_desktop.store.database.open_database", fake_open)
@@ -96,6 +97,7 @@ def test_the_password_is_asked_when_the_server_wants_one(monkeypatch: pytest.Mon
         app_module.open_server(URL)
     assert wants_password("fe_sendauth: no password supplied")
     assert not wants_password('database "khit" does not exist')
+    assert not wants_password("")
 
 
 def test_the_server_dialog_builds_the_url_and_tests_the_connection(qtbot) -> None:
@@ -191,3 +193,26 @@ def test_a_server_opens_without_a_file_lock_or_backups(
         )
         code, reopen = app_module.run_window(qapp, target, False)
         assert (code, reopen) == (0, None)
+
+
+def test_an_unreachable_server_is_told_in_vietnamese_with_the_detail_behind(
+    qapp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[tuple[str, str]] = []
+
+    def fake_exec(box: QMessageBox) -> int:
+        shown.append((box.text(), box.detailedText()))
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    monkeypatch.setattr(
+        server_dialog, "ask_password", lambda *a, **k: pytest.fail("the server asked none")
+    )
+    target = server_url("127.0.0.1", 1, "khit", "can-bo")  # nothing listens on port 1
+    assert app_module.run_window(qapp, target, False) == (4, None)
+    ((text, detail),) = shown  # one box, no password asked: the server did not ask for one
+    assert text.startswith("Không kết nối được máy chủ cơ sở dữ liệu")
+    assert "Làm việc trên máy chủ" in text and "connection" not in text
+    assert "127.0.0.1" in detail  # the driver's own words, behind "Chi tiết"
