@@ -51,7 +51,7 @@ from .overview_model import (
     SurveyCounts,
     zero_counts,
 )
-from .overview_points import ScoresAhead, can_read_ahead, head_of, one_snapshot
+from .overview_query import ScoresAhead, can_read_ahead, head_of, one_snapshot
 from .overview_rank import Ranked, RoundFacts, by_name, read_facts
 from .overview_todo import OpenWork, progress_state, read_records, todo_items, with_changes
 from .round_stage import StageInfo, stage_of

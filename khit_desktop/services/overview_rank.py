@@ -32,13 +32,9 @@ from ..domain.rules import RoundRules
 from ..store.models import Agency, CriterionRow, ReceiptRow, Round, RoundAgency
 from .errors import ServiceError
 from .forms import form_tree
-from .overview_points import (
-    ListTotals,
-    RoundScores,
-    ScoresAhead,
-    compile_list_totals,
-    read_scores,
-)
+from .overview_points import RoundScores, read_scores
+from .overview_query import ScoresAhead
+from .overview_totals import ListTotals, compile_list_totals
 
 
 @dataclass(frozen=True, slots=True)

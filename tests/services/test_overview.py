@@ -42,9 +42,9 @@ from khit_desktop.services.group_points import group_points
 from khit_desktop.services.overview import forget_recent, overview
 from khit_desktop.services.overview_calendar import date_status, round_calendar
 from khit_desktop.services.overview_model import CLASSES, DateStatus, Overview, Screen
-from khit_desktop.services.overview_points import compile_totals
 from khit_desktop.services.overview_rank import by_name, read_facts
 from khit_desktop.services.overview_todo import ITEM_KINDS
+from khit_desktop.services.overview_totals import compile_totals
 from khit_desktop.services.permissions import Role
 from khit_desktop.services.results import ResultRow, ranking
 from khit_desktop.store.database import Database, open_database

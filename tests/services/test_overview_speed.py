@@ -20,17 +20,15 @@ from khit_desktop.services import rounds
 from khit_desktop.services.errors import ServiceError
 from khit_desktop.services.group_points import group_points
 from khit_desktop.services.overview import forget_recent, overview
-from khit_desktop.services.overview_points import (
-    BLANK,
+from khit_desktop.services.overview_query import (
     ScoresAhead,
     _scores_query,
     _unpack,
     can_read_ahead,
-    compile_list_totals,
-    compile_totals,
     head_of,
 )
 from khit_desktop.services.overview_rank import RoundFacts, by_name, read_facts
+from khit_desktop.services.overview_totals import BLANK, compile_list_totals, compile_totals
 from khit_desktop.services.results import ranking
 from khit_desktop.store.database import Database
 from khit_desktop.store.models import CriterionRow, RoundGroup, ScoreRow
