@@ -5,13 +5,14 @@
 give (the grid's "flagged" column); the overview needs neither. Here one aggregate query
 gives each agency's rows as joined lists (its points, and the answers only where a rule must
 compute the points: no stored points), read ahead on a second connection while the caller
-reads the rest (``overview_query.ScoresAhead``); the points of one answer are computed once per distinct
-(criterion, answer, denominator, group best): most answers repeat ("Có", a count, an
-option). The rules themselves are ``domain.criteria.score_leaf``, unchanged.
+reads the rest (``overview_query.ScoresAhead``); the points of one answer are computed once
+per distinct (criterion, answer, denominator, group best): most answers repeat ("Có", a
+count, an option). The rules themselves are ``domain.criteria.score_leaf``, unchanged.
 
 Each agency's points are kept as lists aligned to its form's ``Layout`` (no dictionary per
-agency); the totals are compiled to sums of slices of those lists (``overview_totals.compile_list_totals``)
-and the differences are taken list against list (``overview_todo.changes``)."""
+agency); the totals are compiled to sums of slices of those lists
+(``overview_totals.compile_list_totals``) and the differences are taken list against list
+(``overview_todo.changes``)."""
 
 from __future__ import annotations
 
