@@ -24,15 +24,15 @@ from ..services.overview_model import Screen, TodoItem
 from ..services.permissions import Permission
 from ..services.round_stage import STATE_PHRASES
 from ..store.lock import DatabaseLock
+from .main_menus import build_menus
 from .messages import show_refusal
 from .overview import OverviewPanel
 from .ranking.ranking_panel import RankingPanel
 from .receipts.register_panel import RegisterPanel
-from .review import mark_edit
 from .scoring.scoring_panel import ScoringPanel
 from .settings import AppSettings
 from .surveys.surveys_panel import SurveysPanel
-from .workspace import DATA_EDITS, Workspace
+from .workspace import Workspace
 
 APP_TITLE = "KHIT — Thẩm định mức độ ứng dụng CNTT"
 DEMO_MARK = "DỮ LIỆU MINH HỌA"
@@ -47,6 +47,20 @@ def window_title(database: str, year: int | None, demo: bool) -> str:
 
 class MainWindow(QMainWindow):
     """Composed of panels; each panel gets the workspace, nothing global."""
+
+    # the window's own menu items (``main_menus.build_menus``)
+    action_backup: QAction
+    action_criteria: QAction
+    action_data_folder: QAction
+    action_decision: QAction
+    action_finalise: QAction
+    action_import_history: QAction
+    action_new_round: QAction
+    action_reopen: QAction
+    action_restore: QAction
+    action_rules: QAction
+    action_server: QAction
+    action_users: QAction
 
     def __init__(
         self, workspace: Workspace, settings: AppSettings, *, lock: DatabaseLock | None = None
@@ -107,7 +121,7 @@ class MainWindow(QMainWindow):
 
         self.status_label = QLabel(self)
         self.statusBar().addPermanentWidget(self.status_label)
-        self._build_menus()
+        build_menus(self)
         self.nav.currentRowChanged.connect(self._screen_chosen)
         for panel in (self.overview, self.register, self.scoring, self.surveys, self.ranking):
             panel.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
@@ -134,124 +148,6 @@ class MainWindow(QMainWindow):
         action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(lambda: self.nav.setCurrentRow(row))
         self.addAction(action)
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&Tệp")
-        self.action_backup = file_menu.addAction("Sao lưu ngay…", self.backup_now)
-        self.action_restore = file_menu.addAction("Phục hồi từ bản sao lưu…", self.restore_backup)
-        if self.ws.db.path is None or self.ws.read_only:  # a server: pg_dump; an archive: a copy
-            for action in (self.action_backup, self.action_restore):
-                action.setEnabled(False)
-                action.setToolTip(
-                    "Cơ sở dữ liệu trên máy chủ được sao lưu bằng pg_dump trên máy chủ."
-                    if self.ws.db.path is None
-                    else "Tệp lưu trữ chỉ đọc là một bản sao: không cần sao lưu, phục hồi."
-                )
-        self.action_server = file_menu.addAction(
-            "Làm việc trên máy chủ cơ sở dữ liệu…", self.choose_server
-        )
-        self.action_data_folder = file_menu.addAction("Mở thư mục dữ liệu", self.open_data_folder)
-        self.action_data_folder.setToolTip("Thư mục chứa tệp dữ liệu, bản sao lưu, tệp đính kèm")
-        file_menu.addSeparator()
-        file_menu.addAction("Đổi mật khẩu…", self.change_password)
-        self.action_users = file_menu.addAction("Tài khoản người dùng…", self.manage_users)
-        file_menu.addSeparator()
-        quit_action = file_menu.addAction("Thoát")
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(self.close)
-        round_menu = bar.addMenu("&Kỳ đánh giá")
-        round_menu.addAction(self.overview.action_export_pdf)
-        round_menu.addSeparator()
-        self.action_new_round = round_menu.addAction("Tạo kỳ đánh giá mới…", self.create_round)
-        self.action_rules = round_menu.addAction("Quy tắc của kỳ…", self.edit_rules)
-        self.action_criteria = round_menu.addAction(
-            "Bộ tiêu chí (phiếu đánh giá)…", self.manage_criteria
-        )
-        self.action_decision = round_menu.addAction(
-            "Quyết định công bố kết quả…", self.edit_decision
-        )
-        round_menu.addSeparator()
-        self.action_finalise = round_menu.addAction("Chốt kỳ đánh giá…", self.finalise_round)
-        self.action_reopen = round_menu.addAction("Mở lại kỳ đã chốt…", self.reopen_round)
-        receipt_menu = bar.addMenu("Tiếp &nhận")
-        for action in (
-            self.register.action_new,
-            self.register.action_find,
-            self.register.action_export,
-        ):
-            receipt_menu.addAction(action)
-        scoring_menu = bar.addMenu("&Chấm điểm")
-        for action in (
-            self.scoring.action_import,
-            self.scoring.action_blank,
-            self.scoring.action_undo,
-            self.scoring.action_redo,
-            self.scoring.action_previous,
-            self.scoring.action_next,
-        ):
-            scoring_menu.addAction(action)
-        survey_menu = bar.addMenu("&Khảo sát")
-        for name in (
-            "action_plan",
-            "action_record",
-            "action_minutes",
-            "action_roster",
-            "action_request",
-            "action_answer",
-            "action_decide",
-        ):
-            survey_action = getattr(self.surveys, name, None)
-            if survey_action is not None:
-                survey_menu.addAction(survey_action)
-        ranking_menu = bar.addMenu("&Xếp hạng")
-        for action in (
-            self.ranking.action_preview,
-            self.ranking.action_save_pdf,
-            self.ranking.action_export,
-        ):
-            ranking_menu.addAction(action)
-        ranking_menu.addSeparator()
-        self.action_import_history = ranking_menu.addAction(
-            "Nhập kết quả đã công bố các năm trước…", self.import_history
-        )
-        history_action = QAction("Lịch sử thay đổi của cơ quan…", self)
-        history_action.setShortcut(QKeySequence("Ctrl+H"))
-        history_action.triggered.connect(self.show_history)
-        self.addAction(history_action)
-        for menu in (receipt_menu, scoring_menu):
-            menu.addSeparator()
-            menu.addAction(history_action)
-        self._show_permitted()
-        help_menu = bar.addMenu("T&rợ giúp")
-        guide = help_menu.addAction("Hướng dẫn sử dụng", self.show_guide)
-        guide.setShortcut(QKeySequence("F1"))
-        help_menu.addAction("Kiểm tra toàn vẹn dữ liệu…", self.check_integrity)
-        help_menu.addAction("Mở tệp nhật ký lỗi", self.open_log_file)
-        help_menu.addSeparator()
-        help_menu.addAction("Giới thiệu KHIT Desktop", self.show_about)
-
-    def _show_permitted(self) -> None:
-        """Only what the user may do is shown: council members and the chair see no edit
-        control (review mode, issue 10); the services refuse anything else anyway."""
-        permitted: list[tuple[QAction | QPushButton, Permission]] = [
-            (self.new_round_button, Permission.CREATE_ROUND),
-            (self.action_new_round, Permission.CREATE_ROUND),
-            (self.rules_button, Permission.EDIT_RULES),
-            (self.action_rules, Permission.EDIT_RULES),
-            (self.action_criteria, Permission.MANAGE_CRITERIA),
-            (self.action_decision, Permission.SET_DECISION),
-            (self.action_finalise, Permission.FINALISE_ROUND),
-            (self.action_reopen, Permission.REOPEN_ROUND),
-            (self.action_import_history, Permission.IMPORT_HISTORY),
-            (self.action_users, Permission.MANAGE_USERS),
-            (self.action_backup, Permission.BACKUP),
-            (self.action_restore, Permission.RESTORE),
-        ]
-        for control, permission in permitted:
-            if permission in DATA_EDITS:  # finalising, accounts, backups change no round data
-                mark_edit(control)
-            control.setVisible(self.ws.can(permission))
 
     def _fill_rounds(self, select: int | None) -> None:
         self.round_selector.blockSignals(True)
