@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -74,3 +76,13 @@ def db_state(db: Database) -> dict[str, Any]:
         "rounds": rounds,
         "holidays": holidays,
     }
+
+
+def rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    """What a query gives on the SQLite file at ``path``, read-only (the program's own
+    connection is not used: the file as it is on disk)."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()

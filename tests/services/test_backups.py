@@ -4,7 +4,6 @@ changes), retention over many timestamps, a manual copy to a chosen file, and th
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -31,20 +30,13 @@ from khit_desktop.services.backups import (
 from khit_desktop.services.errors import InputRefused
 from khit_desktop.services.permissions import PermissionDenied, Role
 from khit_desktop.store.database import Database, backup_sqlite, open_database
+from tests.db_state import rows
 from tests.history_book import ROWS_2019, write_book
 from tests.services.test_form_exchange import fill
 
 NOW = datetime(2020, 11, 20, 9, 0, 0)
 CLERK = Actor(user="can-bo-a", machine="may-1", role=Role.CLERK)
 MEMBER = Actor(user="uy-vien-b", machine="may-2", role=Role.MEMBER)
-
-
-def rows(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture

@@ -26,18 +26,11 @@ from khit_desktop.store.database import (
     open_database,
 )
 from khit_desktop.store.lock import DatabaseInUse, acquire
+from tests.db_state import rows
 
 NOW = datetime(2020, 11, 20, 9, 0, 0)
 ADMIN = Actor(user="quan-tri", machine="may-chu-tinh", role=Role.ADMIN)
 CLERK = Actor(user="can-bo-a", machine="may-1", role=Role.CLERK)
-
-
-def rows(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def audit(path: Path) -> list[tuple]:

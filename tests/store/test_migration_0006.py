@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -14,18 +13,11 @@ from khit_desktop.domain.lateness import Channel
 from khit_desktop.services import catalog, history, receipts, results, rounds, scores
 from khit_desktop.services.audit import Actor
 from khit_desktop.store.database import SCHEMA_HEAD, current_revision, downgrade, open_database
+from tests.db_state import rows
 from tests.history_book import ROWS_2019, write_book
 
 ACTOR = Actor(user="tester", machine="test-machine")
 KEPT = ("round", "round_agency", "round_group", "agency", "receipt", "score", "audit_event")
-
-
-def rows(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(str(path))
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def columns(path: Path, table: str) -> set[str]:

@@ -14,16 +14,9 @@ from khit_desktop.domain.lateness import Channel
 from khit_desktop.services import catalog, receipts, rounds, scores
 from khit_desktop.services.audit import Actor
 from khit_desktop.store.database import SCHEMA_HEAD, current_revision, downgrade, open_database
+from tests.db_state import rows
 
 ACTOR = Actor(user="tester", machine="test-machine")
-
-
-def rows(path: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(str(path))
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def chain(path: Path) -> list[ChainEvent]:
